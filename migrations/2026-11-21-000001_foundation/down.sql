@@ -1,0 +1,17 @@
+DROP TABLE document_authors;
+DROP TABLE document_themes;
+DROP TABLE training_trainers;
+DROP TABLE training_themes;
+DROP TABLE event_documents;
+DROP TABLE event_speakers;
+DROP TABLE event_themes;
+DROP TABLE actor_centres;
+DROP TABLE actor_themes;
+DROP TABLE centre_themes;
+DROP TABLE documents;
+DROP TABLE training_sessions;
+DROP TABLE trainings;
+DROP TABLE events;
+DROP TABLE actors;
+DROP TABLE centres;
+DROP TABLE themes;

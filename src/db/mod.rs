@@ -1,0 +1,86 @@
+//! The connection pool, the embedded migrations and the private PostgreSQL cluster.
+
+pub mod cluster;
+
+use diesel::prelude::*;
+use diesel_async::AsyncPgConnection;
+use diesel_async::RunQueryDsl;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub use cluster::{Durability, LocalCluster};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub fn pool(database_url: &str, size: usize) -> Result<DbPool, String> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    Pool::builder(manager)
+        .max_size(size)
+        // A request waits at most this long for a connection, then gets a 503.
+        .wait_timeout(Some(std::time::Duration::from_secs(5)))
+        .create_timeout(Some(std::time::Duration::from_secs(5)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| format!("cannot build the database pool: {e}"))
+}
+
+/// Runs the pending migrations. Diesel's migration harness is synchronous, so it runs on a
+/// blocking thread through the async connection wrapper (no libpq involved).
+pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, String> {
+    let url = database_url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .map_err(|e| format!("cannot connect to the database to migrate it: {e}"))?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| format!("migration failed: {e}"))?;
+        Ok(applied.iter().map(|v| v.to_string()).collect())
+    })
+    .await
+    .map_err(|e| format!("migration task failed: {e}"))?
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    exists: bool,
+}
+
+/// Creates `name` on the server of `admin_url` unless it exists already.
+pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), String> {
+    use diesel_async::AsyncConnection;
+    let mut conn = AsyncPgConnection::establish(admin_url)
+        .await
+        .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(&mut conn)
+            .await
+            .map_err(|e| format!("cannot list databases: {e}"))?;
+    if !found.exists {
+        // The name is ours (a constant or a generated test name), never user input.
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| format!("cannot create database {name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// `true` when a trivial query succeeds within a second.
+pub async fn is_ready(pool: &DbPool) -> bool {
+    let check = async {
+        let mut conn = pool.get().await.ok()?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
+    };
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(1), check).await,
+        Ok(Some(_))
+    )
+}

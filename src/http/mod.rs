@@ -1,0 +1,283 @@
+//! Request bodies, JSON Merge Patch and conditional requests (ETag), written once for every
+//! resource.
+
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use validator::Validate;
+
+use crate::error::{ApiError, ApiResult, FieldError};
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A JSON body, deserialised strictly (unknown fields are a 400) and validated (422).
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+fn is_json(req: &HttpRequest, also: &[&str]) -> bool {
+    let Some(Ok(content_type)) = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || also.contains(&essence.as_str())
+}
+
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    accepted: &'static [&'static str],
+) -> LocalBoxFuture<'static, ApiResult<web::Bytes>> {
+    let json = is_json(req, accepted);
+    // The size limit is actix's `PayloadConfig`, which the app sets to MAX_BODY_BYTES.
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if !json {
+            let mut expected = vec!["application/json"];
+            expected.extend_from_slice(accepted);
+            return Err(ApiError::unsupported_media_type(format!(
+                "the body must be sent as {}",
+                expected.join(" or ")
+            )));
+        }
+        let bytes = bytes.await.map_err(|e| {
+            if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::payload_too_large(format!("the body exceeds {MAX_BODY_BYTES} bytes"))
+            } else {
+                ApiError::bad_request(format!("cannot read the body: {e}"))
+            }
+        })?;
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::payload_too_large(format!(
+                "the body exceeds {MAX_BODY_BYTES} bytes"
+            )));
+        }
+        Ok(bytes)
+    })
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload, &[]);
+        Box::pin(async move {
+            let value: T = parse_json(&body.await?)?;
+            value.validate()?;
+            Ok(JsonBody(value))
+        })
+    }
+}
+
+/// Deserialises with the failing field's path: syntax errors and unknown fields are 400, a
+/// missing field or a value of the wrong type is a 422 that names the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        json_error(path, e.into_inner())
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// The same rules, for a value already parsed (a merged JSON Merge Patch).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        json_error(path, e.into_inner())
+    })
+}
+
+fn json_error(path: String, error: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let message = error.to_string();
+    // serde_json appends " at line L column C", which says nothing once the field is named.
+    let message = match message.find(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    };
+    match error.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::bad_request(format!("malformed JSON: {error}"))
+        }
+        Category::Data if message.starts_with("unknown field") => {
+            ApiError::bad_request(format!("{message}"))
+        }
+        Category::Data => {
+            let (field, code) = match message.strip_prefix("missing field `") {
+                Some(rest) => {
+                    let name = rest.trim_end_matches('`');
+                    let field = if path == "." {
+                        name.to_string()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    (field, "required")
+                }
+                None => (path, "invalid_type"),
+            };
+            ApiError::invalid_field(&field, code, message)
+        }
+    }
+}
+
+/// A JSON Merge Patch (RFC 7386) document: always an object for our resources.
+#[derive(Debug)]
+pub struct MergePatch(pub serde_json::Map<String, serde_json::Value>);
+
+impl FromRequest for MergePatch {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload, &["application/merge-patch+json"]);
+        Box::pin(async move {
+            match parse_json::<serde_json::Value>(&body.await?)? {
+                serde_json::Value::Object(map) => Ok(MergePatch(map)),
+                _ => Err(ApiError::bad_request("a merge patch must be a JSON object")),
+            }
+        })
+    }
+}
+
+impl MergePatch {
+    /// Applies the patch to the writable form of `current` and returns the result as an input
+    /// form, so that a patched item goes through exactly the validation of a created one.
+    /// Fields the client may not write are refused by name (422), unknown ones are a 400.
+    pub fn apply<T: DeserializeOwned + Validate>(
+        self,
+        current: &impl Serialize,
+        read_only: &[&str],
+    ) -> ApiResult<T> {
+        let refused: Vec<FieldError> = self
+            .0
+            .keys()
+            .filter(|key| read_only.contains(&key.as_str()))
+            .map(|key| FieldError::new(key.as_str(), "read_only", "cannot be changed"))
+            .collect();
+        if !refused.is_empty() {
+            return Err(ApiError::unprocessable(refused));
+        }
+        let mut target = serde_json::to_value(current)
+            .map_err(|e| ApiError::internal(format!("serialising for a patch: {e}")))?;
+        if let serde_json::Value::Object(map) = &mut target {
+            map.retain(|key, _| !read_only.contains(&key.as_str()));
+        }
+        merge(&mut target, serde_json::Value::Object(self.0));
+        let input: T = from_value(target)?;
+        input.validate()?;
+        Ok(input)
+    }
+}
+
+/// RFC 7386, section 2.
+fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match patch {
+        serde_json::Value::Object(patch) => {
+            if !target.is_object() {
+                *target = serde_json::Value::Object(Default::default());
+            }
+            if let serde_json::Value::Object(map) = target {
+                for (key, value) in patch {
+                    if value.is_null() {
+                        map.remove(&key);
+                    } else {
+                        merge(map.entry(key).or_insert(serde_json::Value::Null), value);
+                    }
+                }
+            }
+        }
+        other => *target = other,
+    }
+}
+
+/// A strong ETag: a hash of the representation the caller receives.
+pub fn etag_of(value: &impl Serialize) -> ApiResult<String> {
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| ApiError::internal(format!("serialising for an ETag: {e}")))?;
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Ok(format!("\"{:016x}\"", hasher.finish()))
+}
+
+fn header_matches(value: &str, etag: &str) -> bool {
+    value.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate == etag || candidate.strip_prefix("W/") == Some(etag)
+    })
+}
+
+/// The `If-Match` of a request, taken out of it so that a transaction can check it.
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    pub fn of(req: &HttpRequest) -> Self {
+        IfMatch(
+            req.headers()
+                .get(header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        )
+    }
+
+    /// 412 unless `If-Match` is absent or names the current ETag.
+    pub fn check(&self, current: &impl Serialize) -> ApiResult<()> {
+        match &self.0 {
+            Some(value) if !header_matches(value, &etag_of(current)?) => {
+                Err(ApiError::precondition_failed())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// An item with its ETag; `304 Not Modified` when `If-None-Match` already names it.
+pub fn item_response(req: &HttpRequest, item: &impl Serialize) -> ApiResult<HttpResponse> {
+    let etag = etag_of(item)?;
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if if_none_match.is_some_and(|value| header_matches(value, &etag)) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(item))
+}
+
+/// `201 Created` with `Location` and `ETag`.
+pub fn created_response(location: &str, item: &impl Serialize) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location.to_string()))
+        .insert_header((header::ETAG, etag_of(item)?))
+        .json(item))
+}
+
+/// `200 OK` after a change, with the new `ETag`.
+pub fn updated_response(item: &impl Serialize) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag_of(item)?))
+        .json(item))
+}

@@ -1,0 +1,127 @@
+//! relais: the headless JSON API of resource centres (centres de ressources).
+//!
+//! The library holds everything; `main.rs` only parses the command line. Tests and benches
+//! build the application with [`app`], exactly as the server does.
+
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod query;
+pub mod resources;
+pub mod schema;
+pub mod seed;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpServer, middleware, web};
+use utoipa_actix_web::AppExt;
+
+use crate::auth::tokens::TokenService;
+use crate::config::Config;
+use crate::db::{DbConn, DbPool, Durability, LocalCluster};
+use crate::error::{ApiError, ApiResult};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub tokens: TokenService,
+}
+
+impl AppState {
+    pub async fn conn(&self) -> ApiResult<DbConn> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+/// The application, as served and as tested.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(openapi::routes)
+        .split_for_parts();
+    app.app_data(state)
+        .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
+        .service(openapi::docs(api))
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(ApiError::not_found())
+        }))
+        .wrap(middleware::Compress::default())
+        .wrap(middleware::Logger::new("%s %r %Dms %b"))
+}
+
+/// Where the data lives: a URL, and the private cluster when we started one.
+pub struct Database {
+    pub url: String,
+    pub cluster: Option<LocalCluster>,
+}
+
+impl Database {
+    /// `DATABASE_URL`, or the private cluster in the data folder (created on first use).
+    /// Migrations run before this returns.
+    pub async fn open(config: &Config) -> Result<Database, String> {
+        let database = match &config.database_url {
+            Some(url) => Database {
+                url: url.clone(),
+                cluster: None,
+            },
+            None => {
+                let dir = config.data_dir.clone();
+                let cluster = tokio::task::spawn_blocking(move || {
+                    LocalCluster::start(&dir, Durability::Safe)
+                })
+                .await
+                .map_err(|e| format!("starting the cluster: {e}"))??;
+                db::ensure_database(&cluster.url("postgres"), "relais").await?;
+                Database {
+                    url: cluster.url("relais"),
+                    cluster: Some(cluster),
+                }
+            }
+        };
+        let applied = db::run_migrations(&database.url).await?;
+        if !applied.is_empty() {
+            log::info!("applied migrations: {}", applied.join(", "));
+        }
+        Ok(database)
+    }
+
+    pub fn close(self) {
+        if let Some(cluster) = self.cluster {
+            cluster.stop();
+        }
+    }
+}
+
+/// `relais serve`: runs until SIGINT or SIGTERM, then stops the private cluster if it started it.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let tokens = TokenService::from_config(&config)?;
+    let database = Database::open(&config).await?;
+    let pool = db::pool(&database.url, config.pool_size)?;
+    let state = web::Data::new(AppState { pool, tokens });
+    log::info!("relais listens on http://{}", config.bind);
+    let server = HttpServer::new(move || app(state.clone()))
+        .bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
+        .run();
+    let result = server.await.map_err(|e| format!("server error: {e}"));
+    tokio::task::spawn_blocking(move || database.close())
+        .await
+        .map_err(|e| format!("stopping the cluster: {e}"))?;
+    result
+}

@@ -1,0 +1,96 @@
+//! The OpenAPI document: generated from the handlers' annotations, served at `/openapi.json`,
+//! committed as `openapi/openapi.json` and checked for drift by the tests.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::resources::{actors, centres, documents, events, sessions, themes, trainings};
+use crate::{auth, health};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "relais",
+        description = "The JSON API of resource centres (centres de ressources): their network of \
+actors, their events, trainings and documents, and the shared theme taxonomy.\n\n\
+Requests without a token are `public`; a bearer JWT (from `POST /api/v1/auth/token`) carries \
+the role `member` or `admin`. Errors are `application/problem+json` (RFC 9457).",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "centres", description = "Resource centres"),
+        (name = "actors", description = "People and organisations of the network"),
+        (name = "events", description = "Journées techniques, rencontres, groupes de travail…"),
+        (name = "trainings", description = "Formations, webinaires, e-learning and their dated sessions"),
+        (name = "documents", description = "Guides, notes techniques, retours d'expérience…"),
+        (name = "themes", description = "The shared, hierarchical taxonomy"),
+        (name = "auth", description = "Tokens and the caller's account"),
+        (name = "health", description = "Liveness and readiness"),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Every operation. Only handlers registered here with `.service` reach the document.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(
+        scope::scope("/api/v1")
+            .configure(centres::api::routes)
+            .configure(actors::api::routes)
+            .configure(events::api::routes)
+            .configure(trainings::api::routes)
+            .configure(sessions::api::routes)
+            .configure(documents::api::routes)
+            .configure(themes::api::routes)
+            .configure(auth::api::routes),
+    );
+}
+
+/// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.
+pub fn docs(api: utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api)
+}
+
+/// The document, as `relais openapi` prints it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(base())
+        .configure(routes)
+        .split_for_parts()
+        .1
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_json() -> Result<String, String> {
+    document()
+        .to_pretty_json()
+        .map(|json| json + "\n")
+        .map_err(|e| format!("cannot serialise the OpenAPI document: {e}"))
+}

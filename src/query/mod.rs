@@ -1,0 +1,726 @@
+//! Lists, written once: paging (offset or keyset cursor), sorting from a whitelist, filters,
+//! visibility by role, totals that stay cheap on large tables, and the `data`/`meta`/`links`
+//! body with its `Link` header.
+//!
+//! A collection describes itself with a [`Collection`]; its filter parameters are a struct that
+//! turns into [`Condition`]s. Everything else is here.
+
+pub mod sql;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use diesel::QueryableByName;
+use diesel::pg::Pg;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::future::{Ready, ready};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use sql::{Bind, SqlBuilder};
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+/// Totals are exact up to this many rows; beyond, the planner's estimate is given (and
+/// `meta.total_is_estimate` says so), so that a list never counts a million rows.
+pub const EXACT_TOTAL_LIMIT: i64 = 10_000;
+
+/// How a collection is stored and what of it may be sorted.
+pub struct Collection {
+    /// The table, always aliased `t` in queries.
+    pub table: &'static str,
+    /// The select list, over `t`, including the aggregated links of each row.
+    pub select: &'static str,
+    pub sorts: &'static [SortKey],
+    /// Used when the request gives no `sort`.
+    pub default_sort: &'static str,
+    pub visibility: Visibility,
+}
+
+/// A field that may be sorted on.
+pub struct SortKey {
+    /// The name in `sort=`, which is also the field's name in the items.
+    pub name: &'static str,
+    pub column: &'static str,
+    /// Its SQL type, to read a cursor's value back.
+    pub sql_type: &'static str,
+    pub nullable: bool,
+}
+
+/// What of a collection each role sees.
+pub enum Visibility {
+    /// Everything, to everyone (centres, actors, themes).
+    Everyone,
+    /// Published items; members also see those reserved to members; admins see all.
+    Published,
+    /// As `Published`, judged on the parent row (a training's sessions).
+    PublishedParent {
+        table: &'static str,
+        foreign_key: &'static str,
+    },
+}
+
+/// One filter, ready to become SQL.
+#[derive(Clone, Debug)]
+pub enum Condition {
+    /// `column = value`
+    Equals { column: &'static str, value: Bind },
+    /// `column` refers to the row of `table` whose id or slug is `key`.
+    RefersTo {
+        column: &'static str,
+        table: &'static str,
+        key: String,
+    },
+    /// The row is linked through `link(owner, target)` to the row of `table` named by `key`.
+    Linked {
+        link: &'static str,
+        owner: &'static str,
+        target: &'static str,
+        table: &'static str,
+        key: String,
+    },
+    /// The row is tagged, through `link(owner, theme_id)`, with the theme `key` or one below it.
+    Tagged {
+        link: &'static str,
+        owner: &'static str,
+        key: String,
+    },
+    /// `column >= at`
+    AtOrAfter { column: &'static str, at: Bind },
+    /// `column < at`
+    Before { column: &'static str, at: Bind },
+    /// `column <= at`
+    AtOrBefore { column: &'static str, at: Bind },
+}
+
+/// A collection's filter parameters.
+pub trait Filters: DeserializeOwned {
+    fn conditions(&self) -> ApiResult<Vec<Condition>>;
+}
+
+fn id_or_slug(builder: &mut SqlBuilder, table: &str, key: &str) -> String {
+    match Uuid::parse_str(key) {
+        Ok(id) => builder.param(Bind::Uuid(id)),
+        Err(_) => {
+            let slug = builder.param(Bind::Text(key.to_string()));
+            format!("(SELECT id FROM {table} WHERE slug = {slug})")
+        }
+    }
+}
+
+impl Condition {
+    fn render(&self, b: &mut SqlBuilder) {
+        let sql = match self {
+            Condition::Equals { column, value } => {
+                format!(" AND {column} = {}", b.param(value.clone()))
+            }
+            Condition::RefersTo { column, table, key } => {
+                format!(" AND {column} = {}", id_or_slug(b, table, key))
+            }
+            Condition::Linked {
+                link,
+                owner,
+                target,
+                table,
+                key,
+            } => format!(
+                " AND EXISTS (SELECT 1 FROM {link} l WHERE l.{owner} = t.id AND l.{target} = {})",
+                id_or_slug(b, table, key)
+            ),
+            Condition::Tagged { link, owner, key } => {
+                let root = id_or_slug(b, "themes", key);
+                format!(
+                    " AND EXISTS (SELECT 1 FROM {link} l WHERE l.{owner} = t.id AND l.theme_id IN (\
+                     WITH RECURSIVE below(id) AS (SELECT id FROM themes WHERE id = {root} \
+                     UNION SELECT c.id FROM themes c JOIN below ON c.parent_id = below.id) \
+                     SELECT id FROM below))"
+                )
+            }
+            Condition::AtOrAfter { column, at } => {
+                format!(" AND {column} >= {}", b.param(at.clone()))
+            }
+            Condition::Before { column, at } => format!(" AND {column} < {}", b.param(at.clone())),
+            Condition::AtOrBefore { column, at } => {
+                format!(" AND {column} <= {}", b.param(at.clone()))
+            }
+        };
+        b.push(&sql);
+    }
+}
+
+impl Visibility {
+    fn render(&self, role: Role, b: &mut SqlBuilder) {
+        let rule = |alias: &str| match role {
+            Role::Admin => String::new(),
+            Role::Member => format!(" AND {alias}.status = 'published'"),
+            Role::Public => {
+                format!(" AND {alias}.status = 'published' AND {alias}.audience = 'public'")
+            }
+        };
+        match self {
+            Visibility::Everyone => {}
+            Visibility::Published => {
+                b.push(&rule("t"));
+            }
+            Visibility::PublishedParent { table, foreign_key } => {
+                let rule = rule("p");
+                if !rule.is_empty() {
+                    b.push(&format!(
+                        " AND EXISTS (SELECT 1 FROM {table} p WHERE p.id = t.{foreign_key}{rule})"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The paging and sorting parameters every list takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page number, from 1 (offset paging).
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Items per page, at most 100.
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<u32>,
+    /// Comma-separated fields from the operation's sortable list; `-` sorts descending
+    /// (`sort=-starts_at,title`).
+    pub sort: Option<String>,
+    /// Keyset paging: the `meta.next_cursor` of the previous page. Its cost does not grow
+    /// with depth. Not combined with `page`.
+    pub cursor: Option<String>,
+}
+
+/// A list request: paging, then the collection's own filters.
+pub struct ListQuery<F> {
+    pub paging: Paging,
+    pub filters: F,
+    /// The request's parameters, to build the `links`.
+    pairs: Vec<(String, String)>,
+    path: String,
+}
+
+const PAGING_PARAMS: [&str; 4] = ["page", "per_page", "sort", "cursor"];
+
+fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> {
+    let encoded = serde_urlencoded::to_string(pairs)
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        let message = e.into_inner().to_string();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let name = rest.split('`').next().unwrap_or_default();
+            ApiError::bad_request(format!("unknown query parameter `{name}`"))
+        } else if message.starts_with("duplicate field") {
+            ApiError::bad_request(format!("query parameter given twice: {message}"))
+        } else {
+            ApiError::bad_request(format!(
+                "invalid value for query parameter `{field}`: {message}"
+            ))
+        }
+    })
+}
+
+impl<F: Filters> ListQuery<F> {
+    fn parse(req: &HttpRequest) -> ApiResult<Self> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+            .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+        let (paging, filters): (Vec<_>, Vec<_>) = pairs
+            .iter()
+            .cloned()
+            .partition(|(name, _)| PAGING_PARAMS.contains(&name.as_str()));
+        let paging: Paging = parse_pairs(&paging)?;
+        if paging.page == Some(0) {
+            return Err(ApiError::bad_request("`page` starts at 1"));
+        }
+        if let Some(per_page) = paging.per_page
+            && !(1..=MAX_PER_PAGE).contains(&per_page)
+        {
+            return Err(ApiError::bad_request(format!(
+                "`per_page` must be between 1 and {MAX_PER_PAGE}"
+            )));
+        }
+        if paging.cursor.is_some() && paging.page.is_some() {
+            return Err(ApiError::bad_request(
+                "give either `page` or `cursor`, not both",
+            ));
+        }
+        Ok(ListQuery {
+            paging,
+            filters: parse_pairs(&filters)?,
+            pairs,
+            path: req.path().to_string(),
+        })
+    }
+}
+
+impl<F: Filters> FromRequest for ListQuery<F> {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::parse(req))
+    }
+}
+
+/// `meta` of every list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageMeta {
+    /// Items matching the filters (see `total_is_estimate`).
+    pub total: i64,
+    /// `true` when `total` is the planner's estimate, for lists of more than 10,000 items.
+    pub total_is_estimate: bool,
+    /// The page number; null when paging by cursor.
+    pub page: Option<u32>,
+    pub per_page: u32,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `links` of every list; also sent as a `Link` header.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+    pub first: String,
+    pub last: Option<String>,
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+    pub links: PageLinks,
+}
+
+/// A page of rows as read, before they become items.
+pub struct Rows<R> {
+    pub rows: Vec<R>,
+    total: i64,
+    total_is_estimate: bool,
+    has_more: bool,
+    sort: Vec<(&'static SortKey, bool)>,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Plan {
+    #[diesel(column_name = "QUERY PLAN", sql_type = diesel::sql_types::Json)]
+    plan: serde_json::Value,
+}
+
+impl Collection {
+    fn sort_key(&self, name: &str) -> Option<&'static SortKey> {
+        self.sorts.iter().find(|key| key.name == name)
+    }
+
+    /// Parses `sort=-a,b` against the whitelist.
+    fn parse_sort(&self, sort: Option<&str>) -> ApiResult<Vec<(&'static SortKey, bool)>> {
+        let sort = sort.unwrap_or(self.default_sort);
+        let mut keys: Vec<(&'static SortKey, bool)> = Vec::new();
+        for part in sort.split(',').map(str::trim) {
+            let (name, descending) = match part.strip_prefix('-') {
+                Some(name) => (name, true),
+                None => (part, false),
+            };
+            let key = self.sort_key(name).ok_or_else(|| {
+                let names: Vec<_> = self.sorts.iter().map(|k| k.name).collect();
+                ApiError::bad_request(format!(
+                    "cannot sort by `{name}`; sortable fields: {}",
+                    names.join(", ")
+                ))
+            })?;
+            if keys.iter().any(|(k, _)| k.name == key.name) {
+                return Err(ApiError::bad_request(format!(
+                    "`{name}` is sorted on twice"
+                )));
+            }
+            keys.push((key, descending));
+        }
+        Ok(keys)
+    }
+
+    /// Appends the `WHERE` clause: what the caller may see, then the conditions.
+    fn filter(&self, b: &mut SqlBuilder, caller: &Caller, conditions: &[Condition]) {
+        b.push(" WHERE TRUE");
+        self.visibility.render(caller.role, b);
+        for condition in conditions {
+            condition.render(b);
+        }
+    }
+
+    /// One page of rows. The page and its total are sent together (pipelined on one
+    /// connection), and each row carries its links, aggregated in the same query.
+    pub async fn list<R, F>(
+        &'static self,
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+        query: &ListQuery<F>,
+        scope: Vec<Condition>,
+    ) -> ApiResult<Rows<R>>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+        F: Filters,
+    {
+        let sort = self.parse_sort(query.paging.sort.as_deref())?;
+        let mut conditions = scope;
+        conditions.extend(query.filters.conditions()?);
+        let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let page = query.paging.page.unwrap_or(1);
+
+        let mut data = SqlBuilder::new(&format!("SELECT {} FROM {} t", self.select, self.table));
+        self.filter(&mut data, caller, &conditions);
+        if let Some(cursor) = &query.paging.cursor {
+            Cursor::decode(cursor, &sort)?.render(&sort, &mut data);
+        }
+        let order: Vec<String> = sort
+            .iter()
+            .map(|(key, desc)| {
+                let direction = if *desc { "DESC" } else { "ASC" };
+                let nulls = if key.nullable { " NULLS LAST" } else { "" };
+                format!("{} {direction}{nulls}", key.column)
+            })
+            .chain(std::iter::once("t.id ASC".to_string()))
+            .collect();
+        let offset = if query.paging.cursor.is_some() {
+            0
+        } else {
+            u64::from(page - 1) * u64::from(per_page)
+        };
+        // One row more than asked tells whether there is a next page.
+        data.push(&format!(
+            " ORDER BY {} LIMIT {} OFFSET {offset}",
+            order.join(", "),
+            per_page + 1
+        ));
+        let mut count = SqlBuilder::new(&format!(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM {} t",
+            self.table
+        ));
+        self.filter(&mut count, caller, &conditions);
+        count.push(&format!(" LIMIT {}) c", EXACT_TOTAL_LIMIT + 1));
+
+        let conn_ref: &AsyncPgConnection = conn;
+        let (mut rows, counted) = futures_util::future::try_join(
+            data.into_query().load::<R>(&mut &*conn_ref),
+            count.into_query().get_result::<Count>(&mut &*conn_ref),
+        )
+        .await?;
+        let (total, total_is_estimate) = if counted.n > EXACT_TOTAL_LIMIT {
+            let mut explain = SqlBuilder::new(&format!(
+                "EXPLAIN (FORMAT JSON) SELECT 1 FROM {} t",
+                self.table
+            ));
+            self.filter(&mut explain, caller, &conditions);
+            let plan: Plan = explain.into_query().get_result(conn).await?;
+            let estimate = plan.plan[0]["Plan"]["Plan Rows"]
+                .as_f64()
+                .unwrap_or_default();
+            // The estimate cannot be below what we have already counted.
+            ((estimate as i64).max(counted.n), true)
+        } else {
+            (counted.n, false)
+        };
+        let has_more = rows.len() > per_page as usize;
+        rows.truncate(per_page as usize);
+        Ok(Rows {
+            rows,
+            total,
+            total_is_estimate,
+            has_more,
+            sort,
+        })
+    }
+
+    /// One row by id or slug, if the caller may see it.
+    /// With `lock`, the row is locked for the rest of the transaction (`FOR UPDATE`).
+    pub async fn find<R>(
+        &self,
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+        key: &str,
+        scope: Vec<Condition>,
+        lock: bool,
+    ) -> ApiResult<R>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        let mut b = SqlBuilder::new(&format!("SELECT {} FROM {} t", self.select, self.table));
+        self.filter(&mut b, caller, &scope);
+        let condition = match Uuid::parse_str(key) {
+            Ok(id) => format!(" AND t.id = {}", b.param(Bind::Uuid(id))),
+            Err(_) => format!(" AND t.slug = {}", b.param(Bind::Text(key.to_string()))),
+        };
+        b.push(&condition);
+        if lock {
+            b.push(" FOR UPDATE OF t");
+        }
+        b.into_query()
+            .get_result::<R>(conn)
+            .await
+            .map_err(ApiError::from)
+    }
+}
+
+/// Where the next page starts: the sort values and id of the last row seen.
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    /// The `sort` it was made for.
+    s: String,
+    /// The values of the sort keys, as text (null for SQL NULL), then the id.
+    v: Vec<Option<String>>,
+}
+
+impl Cursor {
+    fn signature(sort: &[(&'static SortKey, bool)]) -> String {
+        sort.iter()
+            .map(|(k, desc)| format!("{}{}", if *desc { "-" } else { "" }, k.name))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    fn decode(text: &str, sort: &[(&'static SortKey, bool)]) -> ApiResult<Cursor> {
+        let invalid = || ApiError::bad_request("`cursor` is not a cursor this list gave");
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        if cursor.s != Self::signature(sort) {
+            return Err(ApiError::bad_request(
+                "`cursor` was made for another `sort`; keep the same `sort` while paging",
+            ));
+        }
+        if cursor.v.len() != sort.len() + 1 || cursor.v.last().is_none_or(|id| id.is_none()) {
+            return Err(invalid());
+        }
+        Ok(cursor)
+    }
+
+    /// Rows strictly after the cursor in the list's order (NULLs last in both directions).
+    fn render(&self, sort: &[(&'static SortKey, bool)], b: &mut SqlBuilder) {
+        let id = self.v.last().cloned().flatten().unwrap_or_default();
+        let mut condition = format!("t.id > {}::uuid", b.param(Bind::Text(id)));
+        for ((key, descending), value) in sort.iter().zip(&self.v).rev() {
+            let column = key.column;
+            condition = match value {
+                None => format!("({column} IS NULL AND {condition})"),
+                Some(value) => {
+                    let v = format!("{}::{}", b.param(Bind::Text(value.clone())), key.sql_type);
+                    let op = if *descending { "<" } else { ">" };
+                    let nulls = if key.nullable {
+                        format!(" OR {column} IS NULL")
+                    } else {
+                        String::new()
+                    };
+                    format!("({column} {op} {v}{nulls} OR ({column} = {v} AND {condition}))")
+                }
+            };
+        }
+        b.push(&format!(" AND {condition}"));
+    }
+}
+
+impl<R> Rows<R> {
+    /// Turns the rows into items and the page into its body, links and `Link` header.
+    pub fn respond<T, F>(
+        self,
+        query: &ListQuery<F>,
+        to_item: impl Fn(R) -> T,
+    ) -> ApiResult<HttpResponse>
+    where
+        T: Serialize,
+    {
+        let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let Rows {
+            rows,
+            total,
+            total_is_estimate,
+            has_more,
+            sort,
+        } = self;
+        let data: Vec<T> = rows.into_iter().map(to_item).collect();
+        let next_cursor = match (has_more, data.last()) {
+            (true, Some(last)) => Some(cursor_after(&sort, last)?),
+            _ => None,
+        };
+        let by_cursor = query.paging.cursor.is_some();
+        let page = query.paging.page.unwrap_or(1);
+        let last_page = ((total.max(1) - 1) / i64::from(per_page) + 1) as u32;
+        let link = |changes: &[(&str, Option<String>)]| {
+            let mut pairs: Vec<(String, String)> = query
+                .pairs
+                .iter()
+                .filter(|(name, _)| !changes.iter().any(|(n, _)| n == name))
+                .cloned()
+                .collect();
+            for (name, value) in changes {
+                if let Some(value) = value {
+                    pairs.push((name.to_string(), value.clone()));
+                }
+            }
+            match serde_urlencoded::to_string(&pairs) {
+                Ok(qs) if !qs.is_empty() => format!("{}?{qs}", query.path),
+                _ => query.path.clone(),
+            }
+        };
+        let to_page = |p: u32| link(&[("page", Some(p.to_string())), ("cursor", None)]);
+        let links = PageLinks {
+            self_: link(&[]),
+            next: match (&next_cursor, by_cursor) {
+                (Some(cursor), true) => Some(link(&[("cursor", Some(cursor.clone()))])),
+                (Some(_), false) => Some(to_page(page + 1)),
+                (None, _) => None,
+            },
+            prev: (!by_cursor && page > 1).then(|| to_page(page - 1)),
+            first: to_page(1),
+            last: (!total_is_estimate).then(|| to_page(last_page)),
+        };
+        let mut header_value = Vec::new();
+        for (rel, url) in [
+            ("self", Some(&links.self_)),
+            ("first", Some(&links.first)),
+            ("prev", links.prev.as_ref()),
+            ("next", links.next.as_ref()),
+            ("last", links.last.as_ref()),
+        ] {
+            if let Some(url) = url {
+                header_value.push(format!("<{url}>; rel=\"{rel}\""));
+            }
+        }
+        let body = Page {
+            data,
+            meta: PageMeta {
+                total: total,
+                total_is_estimate: total_is_estimate,
+                page: (!by_cursor).then_some(page),
+                per_page,
+                next_cursor,
+            },
+            links,
+        };
+        Ok(HttpResponse::Ok()
+            .insert_header((header::LINK, header_value.join(", ")))
+            .json(body))
+    }
+}
+
+/// The cursor that starts after `last`: its sort values, read from the item itself.
+fn cursor_after(sort: &[(&'static SortKey, bool)], last: &impl Serialize) -> ApiResult<String> {
+    {
+        let item = serde_json::to_value(last)
+            .map_err(|e| ApiError::internal(format!("serialising a cursor: {e}")))?;
+        let text = |value: &serde_json::Value| match value {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        };
+        let mut values: Vec<Option<String>> =
+            sort.iter().map(|(key, _)| text(&item[key.name])).collect();
+        values.push(text(&item["id"]));
+        Ok(Cursor {
+            s: Cursor::signature(sort),
+            v: values,
+        }
+        .encode())
+    }
+}
+
+/// A date or a date-time in a query (`from=2026-03-01` or `from=2026-03-01T09:00:00+01:00`).
+/// A bare date is a day in Paris time.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct DateBound(DateTime<Utc>, Option<NaiveDate>);
+
+impl TryFrom<String> for DateBound {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(DateBound(at.with_timezone(&Utc), None));
+        }
+        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+            format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 date-time")
+        })?;
+        Ok(DateBound(paris_midnight(date)?, Some(date)))
+    }
+}
+
+fn paris_midnight(date: NaiveDate) -> Result<DateTime<Utc>, String> {
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| format!("{date} has no midnight in Paris"))
+}
+
+impl DateBound {
+    /// The instant the bound starts.
+    pub fn start(self) -> Bind {
+        Bind::Timestamp(self.0)
+    }
+
+    /// The instant the bound ends: a bare date runs to the end of its day.
+    pub fn end(self) -> Bind {
+        match self
+            .1
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| paris_midnight(d).ok())
+        {
+            Some(next_day) => Bind::Timestamp(next_day),
+            None => Bind::Timestamp(self.0),
+        }
+    }
+
+    /// The bound as a calendar date, for date columns.
+    pub fn date(self) -> Bind {
+        Bind::Date(
+            self.1
+                .unwrap_or_else(|| self.0.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
+        )
+    }
+}
+
+/// `updated_since=`: an RFC 3339 date-time.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Instant(pub DateTime<Utc>);
+
+impl TryFrom<String> for Instant {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| Instant(at.with_timezone(&Utc)))
+            .map_err(|_| format!("`{text}` is not an RFC 3339 date-time"))
+    }
+}
+
+impl Instant {
+    pub fn updated_since(self) -> Condition {
+        Condition::AtOrAfter {
+            column: "t.updated_at",
+            at: Bind::Timestamp(self.0),
+        }
+    }
+}

@@ -1,0 +1,366 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{ACTORS, ActorRecord, ActorRow};
+use crate::AppState;
+use crate::auth::{Admin, Caller};
+use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::http::{JsonBody, MergePatch};
+use crate::query::sql::Bind;
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::resources::links::{self, Link};
+use crate::resources::values::{check_coordinates, text_enum, validate_slug};
+use crate::resources::{Resource, crud, slugs};
+use crate::schema::actors;
+
+text_enum! {
+    /// A person or an organisation.
+    ActorKind { Person = "person", Organisation = "organisation" }
+}
+
+text_enum! {
+    /// The audience category of an actor.
+    ActorCategory {
+        Technicien = "technicien",
+        Elu = "elu",
+        AgentDeveloppement = "agent_developpement",
+        ChargeMission = "charge_mission",
+        Expert = "expert",
+        Chercheur = "chercheur",
+        Animateur = "animateur",
+        Autre = "autre",
+    }
+}
+
+const NETWORK: Link = Link {
+    table: "actor_centres",
+    owner: "actor_id",
+    target: "centre_id",
+    field: "centre_ids",
+    ordered: false,
+};
+
+/// A person or organisation of a centre's network. Contact details (`email`, `phone`) are
+/// present for members and administrators only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Actor {
+    pub id: Uuid,
+    #[schema(example = "claire-martin")]
+    pub slug: String,
+    pub kind: ActorKind,
+    #[schema(example = "Claire Martin")]
+    pub name: String,
+    #[schema(example = "PNR des Grands Causses")]
+    pub organisation: Option<String>,
+    #[schema(example = "Chargée de mission biodiversité")]
+    pub job_title: Option<String>,
+    pub category: Option<ActorCategory>,
+    #[schema(example = "Aveyron")]
+    pub territory: Option<String>,
+    pub bio: Option<String>,
+    /// Members only: absent for the public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Members only: absent for the public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub website: Option<String>,
+    /// Open to being put in touch on their themes.
+    pub is_expert: bool,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// The centres whose network the actor belongs to.
+    pub centre_ids: Vec<Uuid>,
+    /// Expertise themes (slugs).
+    pub themes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An actor to create, or an actor after a patch.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "check_actor"))]
+pub struct ActorInput {
+    /// Made from the name when omitted.
+    #[validate(custom(function = "validate_slug"))]
+    pub slug: Option<String>,
+    pub kind: ActorKind,
+    #[validate(length(min = 1, max = 300))]
+    pub name: String,
+    #[validate(length(max = 300))]
+    pub organisation: Option<String>,
+    #[validate(length(max = 300))]
+    pub job_title: Option<String>,
+    pub category: Option<ActorCategory>,
+    #[validate(length(max = 200))]
+    pub territory: Option<String>,
+    #[validate(length(max = 20000))]
+    pub bio: Option<String>,
+    #[validate(email)]
+    pub email: Option<String>,
+    #[validate(length(max = 40))]
+    pub phone: Option<String>,
+    #[validate(url)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub is_expert: bool,
+    #[validate(range(min = -90.0, max = 90.0))]
+    pub latitude: Option<f64>,
+    #[validate(range(min = -180.0, max = 180.0))]
+    pub longitude: Option<f64>,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub centre_ids: Vec<Uuid>,
+    /// Expertise theme slugs.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub themes: Vec<String>,
+}
+
+fn check_actor(input: &ActorInput) -> Result<(), validator::ValidationError> {
+    check_coordinates(input.latitude, input.longitude)
+}
+
+/// Filters of the actor list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActorFilters {
+    pub kind: Option<ActorKind>,
+    pub category: Option<ActorCategory>,
+    /// Members of this centre's network (id or slug).
+    pub centre: Option<String>,
+    /// With this expertise theme or one below it (slug or id).
+    pub theme: Option<String>,
+    pub is_expert: Option<bool>,
+    /// Changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for ActorFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(kind) = self.kind {
+            conditions.push(Condition::Equals {
+                column: "t.kind",
+                value: Bind::Text(kind.as_str().into()),
+            });
+        }
+        if let Some(category) = self.category {
+            conditions.push(Condition::Equals {
+                column: "t.category",
+                value: Bind::Text(category.as_str().into()),
+            });
+        }
+        if let Some(centre) = &self.centre {
+            conditions.push(Condition::Linked {
+                link: NETWORK.table,
+                owner: NETWORK.owner,
+                target: NETWORK.target,
+                table: "centres",
+                key: centre.clone(),
+            });
+        }
+        if let Some(theme) = &self.theme {
+            conditions.push(Condition::Tagged {
+                link: "actor_themes",
+                owner: "actor_id",
+                key: theme.clone(),
+            });
+        }
+        if let Some(is_expert) = self.is_expert {
+            conditions.push(Condition::Equals {
+                column: "t.is_expert",
+                value: Bind::Bool(is_expert),
+            });
+        }
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+pub struct Actors;
+
+impl Resource for Actors {
+    type Row = ActorRow;
+    type Item = Actor;
+    type Input = ActorInput;
+    type Filters = ActorFilters;
+    type Parent = ();
+    const COLLECTION: &'static Collection = &ACTORS;
+
+    fn item(row: ActorRow, caller: &Caller) -> Actor {
+        let members_only = |value: Option<String>| caller.is_member().then_some(value);
+        Actor {
+            id: row.id,
+            slug: row.slug,
+            kind: row.kind,
+            name: row.name,
+            organisation: row.organisation,
+            job_title: row.job_title,
+            category: row.category,
+            territory: row.territory,
+            bio: row.bio,
+            email: members_only(row.email),
+            phone: members_only(row.phone),
+            website: row.website,
+            is_expert: row.is_expert,
+            latitude: row.latitude,
+            longitude: row.longitude,
+            centre_ids: row.centre_ids,
+            themes: row.themes,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn id(item: &Actor) -> Uuid {
+        item.id
+    }
+
+    fn location(item: &Actor) -> String {
+        format!("/api/v1/actors/{}", item.id)
+    }
+
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: ActorInput,
+        existing: Option<Uuid>,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        let record = ActorRecord {
+            slug: slugs::choose(conn, "actors", input.slug, &input.name).await?,
+            kind: input.kind,
+            name: input.name,
+            organisation: input.organisation,
+            job_title: input.job_title,
+            category: input.category,
+            territory: input.territory,
+            bio: input.bio,
+            email: input.email,
+            phone: input.phone,
+            website: input.website,
+            is_expert: input.is_expert,
+            latitude: input.latitude,
+            longitude: input.longitude,
+        };
+        let id = match existing {
+            None => {
+                diesel::insert_into(actors::table)
+                    .values(&record)
+                    .returning(actors::id)
+                    .get_result(conn)
+                    .await?
+            }
+            Some(id) => {
+                diesel::update(actors::table.find(id))
+                    .set((&record, actors::updated_at.eq(diesel::dsl::now)))
+                    .returning(actors::id)
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        links::replace(conn, &NETWORK, id, &input.centre_ids).await?;
+        links::replace_themes(conn, "actor_themes", "actor_id", id, &input.themes).await?;
+        Ok(id)
+    }
+}
+
+/// List actors of the network.
+///
+/// Sortable fields: `name` (default), `created_at`, `updated_at`. Contact details are present
+/// for members only.
+#[utoipa::path(tag = "actors", operation_id = "list_actors", security((), ("bearer" = [])),
+    params(Paging, ActorFilters),
+    responses((status = 200, description = "A page of actors", body = Page<Actor>), ListErrors))]
+#[get("/actors")]
+pub async fn list_actors(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<ActorFilters>,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Actors>(&state, &caller, query, Vec::new()).await
+}
+
+/// Read an actor by id or slug.
+#[utoipa::path(tag = "actors", operation_id = "get_actor", security((), ("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug")),
+    responses(
+        (status = 200, description = "The actor", body = Actor, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        ReadErrors,
+    ))]
+#[get("/actors/{key}")]
+pub async fn get_actor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Actors>(&req, &state, &caller, &key, Vec::new()).await
+}
+
+/// Create an actor (admin).
+#[utoipa::path(tag = "actors", operation_id = "create_actor", security(("bearer" = [])),
+    request_body = ActorInput,
+    responses(
+        (status = 201, description = "Created", body = Actor, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/actors")]
+pub async fn create_actor(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: JsonBody<ActorInput>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Actors>(&state, &admin.0, body.into_inner(), ()).await
+}
+
+/// Change an actor with a JSON Merge Patch (admin).
+#[utoipa::path(tag = "actors", operation_id = "update_actor", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = ActorInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
+    responses((status = 200, description = "Updated", body = Actor, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/actors/{key}")]
+pub async fn update_actor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    crud::update::<Actors>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+}
+
+/// Delete an actor (admin). They are removed from speakers, trainers and authors.
+#[utoipa::path(tag = "actors", operation_id = "delete_actor", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/actors/{key}")]
+pub async fn delete_actor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::delete::<Actors>(&req, &state, &admin.0, &key, Vec::new()).await
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_actors)
+        .service(get_actor)
+        .service(create_actor)
+        .service(update_actor)
+        .service(delete_actor);
+}

@@ -1,0 +1,4 @@
+//! People and organisations of the network.
+
+pub mod api;
+pub mod model;

@@ -1,0 +1,4 @@
+//! Resource centres (centres de ressources).
+
+pub mod api;
+pub mod model;

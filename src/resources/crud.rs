@@ -1,0 +1,118 @@
+//! The steps every collection's handlers share: list, read, create, patch, delete.
+
+use actix_web::{HttpRequest, HttpResponse};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+use super::Resource;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{IfMatch, MergePatch, created_response, item_response, updated_response};
+use crate::query::sql::{Bind, SqlBuilder};
+use crate::query::{Condition, ListQuery};
+use diesel_async::RunQueryDsl;
+
+pub async fn list<R: Resource>(
+    state: &AppState,
+    caller: &Caller,
+    query: ListQuery<R::Filters>,
+    scope: Vec<Condition>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let rows = R::COLLECTION
+        .list::<R::Row, _>(&mut conn, caller, &query, scope)
+        .await?;
+    rows.respond(&query, |row| R::item(row, caller))
+}
+
+/// One item as `caller` sees it, by id or slug; 404 when hidden.
+pub async fn find<R: Resource>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &str,
+    scope: Vec<Condition>,
+) -> ApiResult<R::Item> {
+    let row = R::COLLECTION
+        .find::<R::Row>(conn, caller, key, scope, false)
+        .await?;
+    Ok(R::item(row, caller))
+}
+
+pub async fn get<R: Resource>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    scope: Vec<Condition>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let item = find::<R>(&mut conn, caller, key, scope).await?;
+    item_response(req, &item)
+}
+
+pub async fn create<R: Resource>(
+    state: &AppState,
+    caller: &Caller,
+    input: R::Input,
+    parent: R::Parent,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let id = conn
+        .transaction(async |c| R::save(c, input, None, parent).await)
+        .await?;
+    let item = find::<R>(&mut conn, caller, &id.to_string(), Vec::new()).await?;
+    created_response(&R::location(&item), &item)
+}
+
+/// JSON Merge Patch: the patch is applied to the current item, and the result is validated
+/// and saved as a whole, under a row lock, so that `If-Match` cannot race another writer.
+pub async fn update<R: Resource>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    patch: MergePatch,
+    scope: Vec<Condition>,
+    parent: R::Parent,
+) -> ApiResult<HttpResponse> {
+    let if_match = IfMatch::of(req);
+    let mut conn = state.conn().await?;
+    let id = conn
+        .transaction(async |c| {
+            let row = R::COLLECTION
+                .find::<R::Row>(c, caller, key, scope, true)
+                .await?;
+            let current = R::item(row, caller);
+            if_match.check(&current)?;
+            let input: R::Input = patch.apply(&current, R::READ_ONLY)?;
+            R::save(c, input, Some(R::id(&current)), parent).await
+        })
+        .await?;
+    let item = find::<R>(&mut conn, caller, &id.to_string(), Vec::new()).await?;
+    updated_response(&item)
+}
+
+pub async fn delete<R: Resource>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    scope: Vec<Condition>,
+) -> ApiResult<HttpResponse> {
+    let if_match = IfMatch::of(req);
+    let mut conn = state.conn().await?;
+    conn.transaction(async |c| {
+        let row = R::COLLECTION
+            .find::<R::Row>(c, caller, key, scope, true)
+            .await?;
+        let current = R::item(row, caller);
+        if_match.check(&current)?;
+        let mut b = SqlBuilder::new(&format!("DELETE FROM {} WHERE id = ", R::COLLECTION.table));
+        let id = b.param(Bind::Uuid(R::id(&current)));
+        b.push(&id);
+        b.into_query().execute(c).await?;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,366 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{DOCUMENTS, DocumentRecord, DocumentRow};
+use crate::AppState;
+use crate::auth::{Admin, Caller};
+use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::http::{JsonBody, MergePatch};
+use crate::query::sql::Bind;
+use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
+use crate::resources::links::{self, Link};
+use crate::resources::values::{Audience, default_language, text_enum, validate_slug};
+use crate::resources::{Resource, crud, slugs};
+use crate::schema::documents;
+
+text_enum! {
+    /// What kind of document it is.
+    DocumentKind {
+        Guide = "guide",
+        NoteTechnique = "note_technique",
+        RetourExperience = "retour_experience",
+        Publication = "publication",
+        SupportSensibilisation = "support_sensibilisation",
+        CompteRendu = "compte_rendu",
+        Dossier = "dossier",
+        Actualite = "actualite",
+    }
+}
+
+text_enum! {
+    /// The life of a document: members submit, administrators publish or reject.
+    DocumentStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Published = "published",
+        Rejected = "rejected",
+        Archived = "archived",
+    }
+}
+
+impl Default for DocumentStatus {
+    fn default() -> Self {
+        DocumentStatus::Draft
+    }
+}
+
+const AUTHORS: Link = Link {
+    table: "document_authors",
+    owner: "document_id",
+    target: "actor_id",
+    field: "author_ids",
+    ordered: true,
+};
+
+/// A document published by a centre.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Document {
+    pub id: Uuid,
+    #[schema(example = "guide-restauration-des-mares")]
+    pub slug: String,
+    #[schema(example = "Guide technique de restauration des mares")]
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: DocumentKind,
+    pub centre_id: Uuid,
+    /// Theme slugs.
+    pub themes: Vec<String>,
+    /// Authors (actor ids), in order.
+    pub author_ids: Vec<Uuid>,
+    #[schema(example = "2026-06-15")]
+    pub published_on: Option<NaiveDate>,
+    /// ISO 639-1 code.
+    #[schema(example = "fr")]
+    pub language: String,
+    #[schema(example = "Etalab-2.0")]
+    pub licence: Option<String>,
+    /// Where the document can be read, when it is not attached.
+    pub external_url: Option<String>,
+    pub audience: Audience,
+    pub status: DocumentStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A document to create, or a document after a patch.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    /// Made from the title when omitted.
+    #[validate(custom(function = "validate_slug"))]
+    pub slug: Option<String>,
+    #[validate(length(min = 1, max = 300))]
+    pub title: String,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub summary: String,
+    #[validate(length(max = 200000))]
+    pub body: Option<String>,
+    pub kind: DocumentKind,
+    pub centre_id: Uuid,
+    /// Theme slugs.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub author_ids: Vec<Uuid>,
+    pub published_on: Option<NaiveDate>,
+    /// ISO 639-1 code; `fr` when omitted.
+    #[serde(default = "default_language")]
+    #[validate(length(equal = 2))]
+    pub language: String,
+    #[validate(length(max = 100))]
+    pub licence: Option<String>,
+    #[validate(url)]
+    pub external_url: Option<String>,
+    #[serde(default)]
+    pub audience: Audience,
+    #[serde(default)]
+    pub status: DocumentStatus,
+}
+
+/// Filters of the document list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentFilters {
+    /// Documents of this centre (id or slug).
+    pub centre: Option<String>,
+    /// Tagged with this theme or one below it (slug or id).
+    pub theme: Option<String>,
+    pub kind: Option<DocumentKind>,
+    pub audience: Option<Audience>,
+    pub status: Option<DocumentStatus>,
+    /// ISO 639-1 code.
+    pub language: Option<String>,
+    /// Published on or after this date.
+    #[param(value_type = Option<String>, example = "2026-01-01")]
+    pub from: Option<DateBound>,
+    /// Published on or before this date.
+    #[param(value_type = Option<String>, example = "2026-12-31")]
+    pub to: Option<DateBound>,
+    /// Changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for DocumentFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(centre) = &self.centre {
+            conditions.push(Condition::RefersTo {
+                column: "t.centre_id",
+                table: "centres",
+                key: centre.clone(),
+            });
+        }
+        if let Some(theme) = &self.theme {
+            conditions.push(Condition::Tagged {
+                link: "document_themes",
+                owner: "document_id",
+                key: theme.clone(),
+            });
+        }
+        let text = |column, value: &str| Condition::Equals {
+            column,
+            value: Bind::Text(value.into()),
+        };
+        conditions.extend(self.kind.map(|v| text("t.kind", v.as_str())));
+        conditions.extend(self.audience.map(|v| text("t.audience", v.as_str())));
+        conditions.extend(self.status.map(|v| text("t.status", v.as_str())));
+        conditions.extend(self.language.as_deref().map(|v| text("t.language", v)));
+        if let Some(from) = self.from {
+            conditions.push(Condition::AtOrAfter {
+                column: "t.published_on",
+                at: from.date(),
+            });
+        }
+        if let Some(to) = self.to {
+            conditions.push(Condition::AtOrBefore {
+                column: "t.published_on",
+                at: to.date(),
+            });
+        }
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+pub struct Documents;
+
+impl Resource for Documents {
+    type Row = DocumentRow;
+    type Item = Document;
+    type Input = DocumentInput;
+    type Filters = DocumentFilters;
+    type Parent = ();
+    const COLLECTION: &'static Collection = &DOCUMENTS;
+
+    fn item(row: DocumentRow, _: &Caller) -> Document {
+        Document {
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            body: row.body,
+            kind: row.kind,
+            centre_id: row.centre_id,
+            themes: row.themes,
+            author_ids: row.author_ids,
+            published_on: row.published_on,
+            language: row.language,
+            licence: row.licence,
+            external_url: row.external_url,
+            audience: row.audience,
+            status: row.status,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn id(item: &Document) -> Uuid {
+        item.id
+    }
+
+    fn location(item: &Document) -> String {
+        format!("/api/v1/documents/{}", item.id)
+    }
+
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: DocumentInput,
+        existing: Option<Uuid>,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        let record = DocumentRecord {
+            slug: slugs::choose(conn, "documents", input.slug, &input.title).await?,
+            title: input.title,
+            summary: input.summary,
+            body: input.body,
+            kind: input.kind,
+            centre_id: input.centre_id,
+            published_on: input.published_on,
+            language: input.language.to_ascii_lowercase(),
+            licence: input.licence,
+            external_url: input.external_url,
+            audience: input.audience,
+            status: input.status,
+        };
+        let id = match existing {
+            None => {
+                diesel::insert_into(documents::table)
+                    .values(&record)
+                    .returning(documents::id)
+                    .get_result(conn)
+                    .await?
+            }
+            Some(id) => {
+                diesel::update(documents::table.find(id))
+                    .set((&record, documents::updated_at.eq(diesel::dsl::now)))
+                    .returning(documents::id)
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        links::replace_themes(conn, "document_themes", "document_id", id, &input.themes).await?;
+        links::replace(conn, &AUTHORS, id, &input.author_ids).await?;
+        Ok(id)
+    }
+}
+
+/// List documents.
+///
+/// Sortable fields: `published_on` (default, newest first), `title`, `created_at`,
+/// `updated_at`.
+#[utoipa::path(tag = "documents", operation_id = "list_documents", security((), ("bearer" = [])),
+    params(Paging, DocumentFilters),
+    responses((status = 200, description = "A page of documents", body = Page<Document>), ListErrors))]
+#[get("/documents")]
+pub async fn list_documents(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<DocumentFilters>,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Documents>(&state, &caller, query, Vec::new()).await
+}
+
+/// Read a document by id or slug.
+#[utoipa::path(tag = "documents", operation_id = "get_document", security((), ("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug")),
+    responses(
+        (status = 200, description = "The document", body = Document, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        ReadErrors,
+    ))]
+#[get("/documents/{key}")]
+pub async fn get_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Documents>(&req, &state, &caller, &key, Vec::new()).await
+}
+
+/// Create a document (admin).
+#[utoipa::path(tag = "documents", operation_id = "create_document", security(("bearer" = [])),
+    request_body = DocumentInput,
+    responses(
+        (status = 201, description = "Created", body = Document, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/documents")]
+pub async fn create_document(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: JsonBody<DocumentInput>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Documents>(&state, &admin.0, body.into_inner(), ()).await
+}
+
+/// Change a document with a JSON Merge Patch (admin).
+#[utoipa::path(tag = "documents", operation_id = "update_document", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = DocumentInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
+    responses((status = 200, description = "Updated", body = Document, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/documents/{key}")]
+pub async fn update_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    crud::update::<Documents>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+}
+
+/// Delete a document (admin).
+#[utoipa::path(tag = "documents", operation_id = "delete_document", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/documents/{key}")]
+pub async fn delete_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::delete::<Documents>(&req, &state, &admin.0, &key, Vec::new()).await
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_documents)
+        .service(get_document)
+        .service(create_document)
+        .service(update_document)
+        .service(delete_document);
+}

@@ -1,0 +1,87 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::api::{DocumentKind, DocumentStatus};
+use crate::query::{Collection, SortKey, Visibility};
+use crate::resources::values::Audience;
+use crate::schema::documents;
+
+pub static DOCUMENTS: Collection = Collection {
+    table: "documents",
+    select: "t.id, t.slug, t.title, t.summary, t.body, t.kind, t.centre_id, t.published_on, \
+             t.language, t.licence, t.external_url, t.audience, t.status, t.created_at, t.updated_at, \
+             ARRAY(SELECT th.slug FROM document_themes l JOIN themes th ON th.id = l.theme_id \
+                   WHERE l.document_id = t.id ORDER BY th.slug) AS themes, \
+             ARRAY(SELECT l.actor_id FROM document_authors l WHERE l.document_id = t.id \
+                   ORDER BY l.position) AS author_ids",
+    sorts: &[
+        SortKey {
+            name: "published_on",
+            column: "t.published_on",
+            sql_type: "date",
+            nullable: true,
+        },
+        SortKey {
+            name: "title",
+            column: "t.title",
+            sql_type: "text",
+            nullable: false,
+        },
+        SortKey {
+            name: "created_at",
+            column: "t.created_at",
+            sql_type: "timestamptz",
+            nullable: false,
+        },
+        SortKey {
+            name: "updated_at",
+            column: "t.updated_at",
+            sql_type: "timestamptz",
+            nullable: false,
+        },
+    ],
+    default_sort: "-published_on",
+    visibility: Visibility::Published,
+};
+
+#[derive(QueryableByName)]
+#[diesel(table_name = documents, check_for_backend(diesel::pg::Pg))]
+pub struct DocumentRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: DocumentKind,
+    pub centre_id: Uuid,
+    pub published_on: Option<NaiveDate>,
+    pub language: String,
+    pub licence: Option<String>,
+    pub external_url: Option<String>,
+    pub audience: Audience,
+    pub status: DocumentStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    pub themes: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+    pub author_ids: Vec<Uuid>,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = documents, treat_none_as_null = true)]
+pub struct DocumentRecord {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: DocumentKind,
+    pub centre_id: Uuid,
+    pub published_on: Option<NaiveDate>,
+    pub language: String,
+    pub licence: Option<String>,
+    pub external_url: Option<String>,
+    pub audience: Audience,
+    pub status: DocumentStatus,
+}

@@ -1,0 +1,431 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{EVENTS, EventRecord, EventRow};
+use crate::AppState;
+use crate::auth::{Admin, Caller};
+use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::http::{JsonBody, MergePatch};
+use crate::query::sql::Bind;
+use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
+use crate::resources::links::{self, Link};
+use crate::resources::values::{
+    Audience, Format, PublicationStatus, check_coordinates, check_period, default_timezone,
+    field_error, local_time, text_enum, validate_slug, validate_timezone,
+};
+use crate::resources::{Resource, crud, slugs};
+use crate::schema::events;
+
+text_enum! {
+    /// What kind of event it is.
+    EventKind {
+        JourneeTechnique = "journee_technique",
+        Rencontre = "rencontre",
+        GroupeTravail = "groupe_travail",
+        Seminaire = "seminaire",
+        Colloque = "colloque",
+        RemisePrix = "remise_prix",
+        Webinaire = "webinaire",
+        Atelier = "atelier",
+        VisiteTerrain = "visite_terrain",
+    }
+}
+
+const SPEAKERS: Link = Link {
+    table: "event_speakers",
+    owner: "event_id",
+    target: "actor_id",
+    field: "speaker_ids",
+    ordered: true,
+};
+const DOCUMENTS: Link = Link {
+    table: "event_documents",
+    owner: "event_id",
+    target: "document_id",
+    field: "document_ids",
+    ordered: true,
+};
+
+/// An event of a centre.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    pub id: Uuid,
+    #[schema(example = "journee-technique-zones-humides-2026")]
+    pub slug: String,
+    #[schema(example = "Journée technique « Restaurer les zones humides »")]
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: EventKind,
+    pub centre_id: Uuid,
+    /// Theme slugs.
+    pub themes: Vec<String>,
+    /// In the event's time zone.
+    #[schema(example = "2026-03-12T09:30:00+01:00")]
+    pub starts_at: DateTime<FixedOffset>,
+    #[schema(example = "2026-03-12T17:00:00+01:00")]
+    pub ends_at: DateTime<FixedOffset>,
+    /// IANA time zone of the event.
+    #[schema(example = "Europe/Paris")]
+    pub timezone: String,
+    pub format: Format,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub online_url: Option<String>,
+    pub audience: Audience,
+    /// Null: unlimited.
+    pub capacity: Option<i32>,
+    /// Places left for the caller to take; null when unlimited.
+    pub remaining_places: Option<i32>,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub status: PublicationStatus,
+    /// Speakers (actor ids), in billing order.
+    pub speaker_ids: Vec<Uuid>,
+    /// Related documents (ids).
+    pub document_ids: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An event to create, or an event after a patch.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "check_event"))]
+pub struct EventInput {
+    /// Made from the title when omitted.
+    #[validate(custom(function = "validate_slug"))]
+    pub slug: Option<String>,
+    #[validate(length(min = 1, max = 300))]
+    pub title: String,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub summary: String,
+    #[validate(length(max = 100000))]
+    pub body: Option<String>,
+    pub kind: EventKind,
+    pub centre_id: Uuid,
+    /// Theme slugs.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub themes: Vec<String>,
+    /// RFC 3339, with its offset.
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    #[serde(default = "default_timezone")]
+    #[validate(custom(function = "validate_timezone"))]
+    pub timezone: String,
+    pub format: Format,
+    #[validate(length(max = 300))]
+    pub venue: Option<String>,
+    #[validate(length(max = 500))]
+    pub address: Option<String>,
+    #[validate(length(max = 200))]
+    pub city: Option<String>,
+    #[validate(range(min = -90.0, max = 90.0))]
+    pub latitude: Option<f64>,
+    #[validate(range(min = -180.0, max = 180.0))]
+    pub longitude: Option<f64>,
+    #[validate(url)]
+    pub online_url: Option<String>,
+    #[serde(default)]
+    pub audience: Audience,
+    /// Null: unlimited.
+    #[validate(range(min = 0, max = 100000))]
+    pub capacity: Option<i32>,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub status: PublicationStatus,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub speaker_ids: Vec<Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub document_ids: Vec<Uuid>,
+}
+
+fn check_event(input: &EventInput) -> Result<(), validator::ValidationError> {
+    check_period(&input.starts_at, &input.ends_at)?;
+    check_coordinates(input.latitude, input.longitude)?;
+    if let (Some(opens), Some(closes)) = (input.registration_opens_at, input.registration_closes_at)
+        && closes <= opens
+    {
+        return Err(field_error(
+            "registration_closes_at",
+            "before_opening",
+            "must be after registration_opens_at",
+        ));
+    }
+    Ok(())
+}
+
+/// Filters of the event list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventFilters {
+    /// Events of this centre (id or slug).
+    pub centre: Option<String>,
+    /// Tagged with this theme or one below it (slug or id).
+    pub theme: Option<String>,
+    pub kind: Option<EventKind>,
+    pub format: Option<Format>,
+    pub audience: Option<Audience>,
+    pub status: Option<PublicationStatus>,
+    /// Events not over by then: a date (Paris time) or an RFC 3339 date-time.
+    #[param(value_type = Option<String>, example = "2026-03-01")]
+    pub from: Option<DateBound>,
+    /// Events started by then: a date (to its end, Paris time) or an RFC 3339 date-time.
+    #[param(value_type = Option<String>, example = "2026-03-31")]
+    pub to: Option<DateBound>,
+    /// Changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for EventFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(centre) = &self.centre {
+            conditions.push(Condition::RefersTo {
+                column: "t.centre_id",
+                table: "centres",
+                key: centre.clone(),
+            });
+        }
+        if let Some(theme) = &self.theme {
+            conditions.push(Condition::Tagged {
+                link: "event_themes",
+                owner: "event_id",
+                key: theme.clone(),
+            });
+        }
+        let text = |column, value: &str| Condition::Equals {
+            column,
+            value: Bind::Text(value.into()),
+        };
+        conditions.extend(self.kind.map(|v| text("t.kind", v.as_str())));
+        conditions.extend(self.format.map(|v| text("t.format", v.as_str())));
+        conditions.extend(self.audience.map(|v| text("t.audience", v.as_str())));
+        conditions.extend(self.status.map(|v| text("t.status", v.as_str())));
+        if let Some(from) = self.from {
+            conditions.push(Condition::AtOrAfter {
+                column: "t.ends_at",
+                at: from.start(),
+            });
+        }
+        if let Some(to) = self.to {
+            conditions.push(Condition::Before {
+                column: "t.starts_at",
+                at: to.end(),
+            });
+        }
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+pub struct Events;
+
+impl Resource for Events {
+    type Row = EventRow;
+    type Item = Event;
+    type Input = EventInput;
+    type Filters = EventFilters;
+    type Parent = ();
+    const COLLECTION: &'static Collection = &EVENTS;
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "created_at", "updated_at", "remaining_places"];
+
+    fn item(row: EventRow, _: &Caller) -> Event {
+        Event {
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            body: row.body,
+            kind: row.kind,
+            centre_id: row.centre_id,
+            themes: row.themes,
+            starts_at: local_time(row.starts_at, &row.timezone),
+            ends_at: local_time(row.ends_at, &row.timezone),
+            timezone: row.timezone,
+            format: row.format,
+            venue: row.venue,
+            address: row.address,
+            city: row.city,
+            latitude: row.latitude,
+            longitude: row.longitude,
+            online_url: row.online_url,
+            audience: row.audience,
+            capacity: row.capacity,
+            remaining_places: row.capacity,
+            registration_opens_at: row.registration_opens_at,
+            registration_closes_at: row.registration_closes_at,
+            status: row.status,
+            speaker_ids: row.speaker_ids,
+            document_ids: row.document_ids,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn id(item: &Event) -> Uuid {
+        item.id
+    }
+
+    fn location(item: &Event) -> String {
+        format!("/api/v1/events/{}", item.id)
+    }
+
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: EventInput,
+        existing: Option<Uuid>,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        let record = EventRecord {
+            slug: slugs::choose(conn, "events", input.slug, &input.title).await?,
+            title: input.title,
+            summary: input.summary,
+            body: input.body,
+            kind: input.kind,
+            centre_id: input.centre_id,
+            starts_at: input.starts_at.with_timezone(&Utc),
+            ends_at: input.ends_at.with_timezone(&Utc),
+            timezone: input.timezone,
+            format: input.format,
+            venue: input.venue,
+            address: input.address,
+            city: input.city,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            online_url: input.online_url,
+            audience: input.audience,
+            capacity: input.capacity,
+            registration_opens_at: input.registration_opens_at,
+            registration_closes_at: input.registration_closes_at,
+            status: input.status,
+        };
+        let id = match existing {
+            None => {
+                diesel::insert_into(events::table)
+                    .values(&record)
+                    .returning(events::id)
+                    .get_result(conn)
+                    .await?
+            }
+            Some(id) => {
+                diesel::update(events::table.find(id))
+                    .set((&record, events::updated_at.eq(diesel::dsl::now)))
+                    .returning(events::id)
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        links::replace_themes(conn, "event_themes", "event_id", id, &input.themes).await?;
+        links::replace(conn, &SPEAKERS, id, &input.speaker_ids).await?;
+        links::replace(conn, &DOCUMENTS, id, &input.document_ids).await?;
+        Ok(id)
+    }
+}
+
+/// List events.
+///
+/// Sortable fields: `starts_at` (default), `ends_at`, `title`, `created_at`, `updated_at`.
+/// The public sees published events open to everyone; members also those reserved to members;
+/// administrators see drafts and cancelled events too.
+#[utoipa::path(tag = "events", operation_id = "list_events", security((), ("bearer" = [])),
+    params(Paging, EventFilters),
+    responses((status = 200, description = "A page of events", body = Page<Event>), ListErrors))]
+#[get("/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<EventFilters>,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Events>(&state, &caller, query, Vec::new()).await
+}
+
+/// Read an event by id or slug.
+#[utoipa::path(tag = "events", operation_id = "get_event", security((), ("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug")),
+    responses(
+        (status = 200, description = "The event", body = Event, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        ReadErrors,
+    ))]
+#[get("/events/{key}")]
+pub async fn get_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Events>(&req, &state, &caller, &key, Vec::new()).await
+}
+
+/// Create an event (admin).
+#[utoipa::path(tag = "events", operation_id = "create_event", security(("bearer" = [])),
+    request_body = EventInput,
+    responses(
+        (status = 201, description = "Created", body = Event, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/events")]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: JsonBody<EventInput>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Events>(&state, &admin.0, body.into_inner(), ()).await
+}
+
+/// Change an event with a JSON Merge Patch (admin).
+#[utoipa::path(tag = "events", operation_id = "update_event", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = EventInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
+    responses((status = 200, description = "Updated", body = Event, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/events/{key}")]
+pub async fn update_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    crud::update::<Events>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+}
+
+/// Delete an event (admin).
+#[utoipa::path(tag = "events", operation_id = "delete_event", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/events/{key}")]
+pub async fn delete_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::delete::<Events>(&req, &state, &admin.0, &key, Vec::new()).await
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_events)
+        .service(get_event)
+        .service(create_event)
+        .service(update_event)
+        .service(delete_event);
+}

@@ -1,0 +1,57 @@
+//! The collections. Each lives in its own folder with the same shape (`model.rs`: rows and
+//! records; `api.rs`: items, inputs, filters and handlers) and implements [`Resource`], through
+//! which the shared steps of reading and writing are written once in [`crud`].
+
+pub mod actors;
+pub mod centres;
+pub mod crud;
+pub mod documents;
+pub mod events;
+pub mod links;
+pub mod sessions;
+pub mod slugs;
+pub mod themes;
+pub mod trainings;
+pub mod values;
+
+use diesel::QueryableByName;
+use diesel::pg::Pg;
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::query::{Collection, Filters};
+
+/// What the shared handlers need to know of a collection.
+pub trait Resource {
+    /// A row as the collection's select list reads it.
+    type Row: QueryableByName<Pg> + Send + 'static;
+    /// What a caller receives.
+    type Item: Serialize + Send;
+    /// What a client sends to create an item, and what a patched item must still be.
+    type Input: DeserializeOwned + Validate + Send;
+    /// The list's filter parameters.
+    type Filters: Filters;
+    /// What a write needs besides the input: `()`, or the parent's id for a sub-resource.
+    type Parent: Copy + Send + Sync;
+
+    const COLLECTION: &'static Collection;
+    /// Fields of the item that a patch may not touch.
+    const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at"];
+
+    fn item(row: Self::Row, caller: &Caller) -> Self::Item;
+    fn id(item: &Self::Item) -> Uuid;
+    fn location(item: &Self::Item) -> String;
+    /// Inserts (`existing` is `None`) or replaces the row and its links; returns its id.
+    fn save(
+        conn: &mut AsyncPgConnection,
+        input: Self::Input,
+        existing: Option<Uuid>,
+        parent: Self::Parent,
+    ) -> impl Future<Output = ApiResult<Uuid>> + Send;
+}

@@ -1,0 +1,371 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{SESSIONS, SessionRecord, SessionRow};
+use crate::AppState;
+use crate::auth::{Admin, Caller};
+use crate::error::{
+    ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
+};
+use crate::http::{JsonBody, MergePatch};
+use crate::query::sql::Bind;
+use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
+use crate::resources::trainings::api::{Modality, Trainings};
+use crate::resources::values::{
+    check_coordinates, check_period, default_timezone, local_time, text_enum, validate_slug,
+    validate_timezone,
+};
+use crate::resources::{Resource, crud, slugs};
+use crate::schema::{training_sessions, trainings};
+
+text_enum! {
+    /// Whether a session takes place.
+    SessionStatus { Scheduled = "scheduled", Cancelled = "cancelled" }
+}
+
+impl Default for SessionStatus {
+    fn default() -> Self {
+        SessionStatus::Scheduled
+    }
+}
+
+/// A dated session of a training. It is visible whenever its training is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub id: Uuid,
+    #[schema(example = "formation-restauration-des-zones-humides-2027-02-04")]
+    pub slug: String,
+    pub training_id: Uuid,
+    /// In the session's time zone.
+    #[schema(example = "2027-02-04T09:00:00+01:00")]
+    pub starts_at: DateTime<FixedOffset>,
+    #[schema(example = "2027-02-05T17:00:00+01:00")]
+    pub ends_at: DateTime<FixedOffset>,
+    #[schema(example = "Europe/Paris")]
+    pub timezone: String,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub online_url: Option<String>,
+    /// Null: unlimited.
+    pub capacity: Option<i32>,
+    /// Places left for the caller to take; null when unlimited.
+    pub remaining_places: Option<i32>,
+    pub status: SessionStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A session to create, or a session after a patch.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "check_session"))]
+pub struct SessionInput {
+    /// Made from the training's slug and the date when omitted.
+    #[validate(custom(function = "validate_slug"))]
+    pub slug: Option<String>,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    #[serde(default = "default_timezone")]
+    #[validate(custom(function = "validate_timezone"))]
+    pub timezone: String,
+    #[validate(length(max = 300))]
+    pub venue: Option<String>,
+    #[validate(length(max = 500))]
+    pub address: Option<String>,
+    #[validate(length(max = 200))]
+    pub city: Option<String>,
+    #[validate(range(min = -90.0, max = 90.0))]
+    pub latitude: Option<f64>,
+    #[validate(range(min = -180.0, max = 180.0))]
+    pub longitude: Option<f64>,
+    #[validate(url)]
+    pub online_url: Option<String>,
+    /// Null: unlimited.
+    #[validate(range(min = 0, max = 100000))]
+    pub capacity: Option<i32>,
+    #[serde(default)]
+    pub status: SessionStatus,
+}
+
+fn check_session(input: &SessionInput) -> Result<(), validator::ValidationError> {
+    check_period(&input.starts_at, &input.ends_at)?;
+    check_coordinates(input.latitude, input.longitude)
+}
+
+/// Filters of a training's sessions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionFilters {
+    pub status: Option<SessionStatus>,
+    /// Sessions not over by then: a date (Paris time) or an RFC 3339 date-time.
+    #[param(value_type = Option<String>, example = "2027-01-01")]
+    pub from: Option<DateBound>,
+    /// Sessions started by then: a date (to its end, Paris time) or an RFC 3339 date-time.
+    #[param(value_type = Option<String>, example = "2027-06-30")]
+    pub to: Option<DateBound>,
+    /// Changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for SessionFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(status) = self.status {
+            conditions.push(Condition::Equals {
+                column: "t.status",
+                value: Bind::Text(status.as_str().into()),
+            });
+        }
+        if let Some(from) = self.from {
+            conditions.push(Condition::AtOrAfter {
+                column: "t.ends_at",
+                at: from.start(),
+            });
+        }
+        if let Some(to) = self.to {
+            conditions.push(Condition::Before {
+                column: "t.starts_at",
+                at: to.end(),
+            });
+        }
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+pub struct Sessions;
+
+impl Resource for Sessions {
+    type Row = SessionRow;
+    type Item = Session;
+    type Input = SessionInput;
+    type Filters = SessionFilters;
+    /// The training the session belongs to.
+    type Parent = Uuid;
+    const COLLECTION: &'static Collection = &SESSIONS;
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "training_id",
+        "created_at",
+        "updated_at",
+        "remaining_places",
+    ];
+
+    fn item(row: SessionRow, _: &Caller) -> Session {
+        Session {
+            id: row.id,
+            slug: row.slug,
+            training_id: row.training_id,
+            starts_at: local_time(row.starts_at, &row.timezone),
+            ends_at: local_time(row.ends_at, &row.timezone),
+            timezone: row.timezone,
+            venue: row.venue,
+            address: row.address,
+            city: row.city,
+            latitude: row.latitude,
+            longitude: row.longitude,
+            online_url: row.online_url,
+            capacity: row.capacity,
+            remaining_places: row.capacity,
+            status: row.status,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn id(item: &Session) -> Uuid {
+        item.id
+    }
+
+    fn location(item: &Session) -> String {
+        format!(
+            "/api/v1/trainings/{}/sessions/{}",
+            item.training_id, item.id
+        )
+    }
+
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: SessionInput,
+        existing: Option<Uuid>,
+        training: Uuid,
+    ) -> ApiResult<Uuid> {
+        let (training_slug, modality): (String, Modality) = trainings::table
+            .find(training)
+            .select((trainings::slug, trainings::modality))
+            .first(conn)
+            .await?;
+        if modality == Modality::SelfPaced {
+            return Err(ApiError::invalid_field(
+                "training_id",
+                "self_paced",
+                "a self-paced training has no sessions",
+            ));
+        }
+        let source = format!("{training_slug} {}", input.starts_at.format("%Y-%m-%d"));
+        let record = SessionRecord {
+            slug: slugs::choose(conn, "training_sessions", input.slug, &source).await?,
+            training_id: training,
+            starts_at: input.starts_at.with_timezone(&Utc),
+            ends_at: input.ends_at.with_timezone(&Utc),
+            timezone: input.timezone,
+            venue: input.venue,
+            address: input.address,
+            city: input.city,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            online_url: input.online_url,
+            capacity: input.capacity,
+            status: input.status,
+        };
+        let id = match existing {
+            None => {
+                diesel::insert_into(training_sessions::table)
+                    .values(&record)
+                    .returning(training_sessions::id)
+                    .get_result(conn)
+                    .await?
+            }
+            Some(id) => {
+                diesel::update(training_sessions::table.find(id))
+                    .set((&record, training_sessions::updated_at.eq(diesel::dsl::now)))
+                    .returning(training_sessions::id)
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        Ok(id)
+    }
+}
+
+/// The training as the caller sees it (404 when hidden), and the condition that keeps a
+/// query to its sessions.
+async fn training_scope(
+    state: &AppState,
+    caller: &Caller,
+    training: &str,
+) -> ApiResult<(Uuid, Vec<Condition>)> {
+    let mut conn = state.conn().await?;
+    let training = crud::find::<Trainings>(&mut conn, caller, training, Vec::new()).await?;
+    let scope = vec![Condition::Equals {
+        column: "t.training_id",
+        value: Bind::Uuid(training.id),
+    }];
+    Ok((training.id, scope))
+}
+
+/// List a training's sessions.
+///
+/// Sortable fields: `starts_at` (default), `created_at`, `updated_at`.
+#[utoipa::path(tag = "trainings", operation_id = "list_sessions", security((), ("bearer" = [])),
+    params(("training" = String, Path, description = "Training id or slug"), Paging, SessionFilters),
+    responses(
+        (status = 200, description = "A page of sessions", body = Page<Session>),
+        (status = 404, description = "No such training", body = crate::error::Problem, content_type = "application/problem+json"),
+        ListErrors,
+    ))]
+#[get("/trainings/{training}/sessions")]
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    training: web::Path<String>,
+    query: ListQuery<SessionFilters>,
+) -> ApiResult<HttpResponse> {
+    let (_, scope) = training_scope(&state, &caller, &training).await?;
+    crud::list::<Sessions>(&state, &caller, query, scope).await
+}
+
+/// Read a session by id or slug.
+#[utoipa::path(tag = "trainings", operation_id = "get_session", security((), ("bearer" = [])),
+    params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug")),
+    responses(
+        (status = 200, description = "The session", body = Session, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        ReadErrors,
+    ))]
+#[get("/trainings/{training}/sessions/{session}")]
+pub async fn get_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (training, session) = path.into_inner();
+    let (_, scope) = training_scope(&state, &caller, &training).await?;
+    crud::get::<Sessions>(&req, &state, &caller, &session, scope).await
+}
+
+/// Add a session to a training (admin). Self-paced trainings have none (422).
+#[utoipa::path(tag = "trainings", operation_id = "create_session", security(("bearer" = [])),
+    params(("training" = String, Path, description = "Training id or slug")),
+    request_body = SessionInput,
+    responses(
+        (status = 201, description = "Created", body = Session, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/trainings/{training}/sessions")]
+pub async fn create_session(
+    state: web::Data<AppState>,
+    admin: Admin,
+    training: web::Path<String>,
+    body: JsonBody<SessionInput>,
+) -> ApiResult<HttpResponse> {
+    let (training, _) = training_scope(&state, &admin.0, &training).await?;
+    crud::create::<Sessions>(&state, &admin.0, body.into_inner(), training).await
+}
+
+/// Change a session with a JSON Merge Patch (admin).
+#[utoipa::path(tag = "trainings", operation_id = "update_session", security(("bearer" = [])),
+    params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = SessionInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
+    responses((status = 200, description = "Updated", body = Session, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/trainings/{training}/sessions/{session}")]
+pub async fn update_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<(String, String)>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    let (training, session) = path.into_inner();
+    let (training, scope) = training_scope(&state, &admin.0, &training).await?;
+    crud::update::<Sessions>(&req, &state, &admin.0, &session, patch, scope, training).await
+}
+
+/// Delete a session (admin).
+#[utoipa::path(tag = "trainings", operation_id = "delete_session", security(("bearer" = [])),
+    params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/trainings/{training}/sessions/{session}")]
+pub async fn delete_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (training, session) = path.into_inner();
+    let (_, scope) = training_scope(&state, &admin.0, &training).await?;
+    crud::delete::<Sessions>(&req, &state, &admin.0, &session, scope).await
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_sessions)
+        .service(get_session)
+        .service(create_session)
+        .service(update_session)
+        .service(delete_session);
+}

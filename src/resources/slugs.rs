@@ -1,0 +1,50 @@
+//! Slugs: given by the client, or made from the title and kept unique.
+
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::error::ApiResult;
+use crate::query::sql::{Bind, SqlBuilder};
+
+const MAX_BASE_LEN: usize = 80;
+
+#[derive(QueryableByName)]
+struct Taken {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    slug: String,
+}
+
+/// The slug to store: the requested one as is (a duplicate is then a 409), or one made from
+/// `source` (« Journée technique zones humides » → `journee-technique-zones-humides`), with a
+/// `-2`, `-3`… suffix when taken.
+pub async fn choose(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    requested: Option<String>,
+    source: &str,
+) -> ApiResult<String> {
+    if let Some(slug) = requested {
+        return Ok(slug);
+    }
+    let mut base = slug::slugify(source);
+    if base.len() > MAX_BASE_LEN {
+        base.truncate(MAX_BASE_LEN);
+        base = base.trim_end_matches('-').to_string();
+    }
+    if base.is_empty() {
+        base = table.trim_end_matches('s').replace('_', "-");
+    }
+    let mut query = SqlBuilder::new(&format!("SELECT slug FROM {table} WHERE slug = "));
+    let exact = query.param(Bind::Text(base.clone()));
+    let prefix = query.param(Bind::Text(format!("{base}-%")));
+    query.push(&format!("{exact} OR slug LIKE {prefix}"));
+    let taken: Vec<Taken> = query.into_query().load(conn).await?;
+    if !taken.iter().any(|t| t.slug == base) {
+        return Ok(base);
+    }
+    let next = (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.iter().any(|t| &t.slug == candidate))
+        .unwrap_or(base);
+    Ok(next)
+}

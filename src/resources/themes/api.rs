@@ -1,0 +1,283 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{THEMES, ThemeRecord, ThemeRow};
+use crate::AppState;
+use crate::auth::{Admin, Caller};
+use crate::error::{
+    ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
+};
+use crate::http::{JsonBody, MergePatch};
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::resources::values::validate_slug;
+use crate::resources::{Resource, crud, slugs};
+use crate::schema::themes;
+
+/// A theme of the shared taxonomy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Theme {
+    pub id: Uuid,
+    #[schema(example = "zones-humides")]
+    pub slug: String,
+    #[schema(example = "Zones humides")]
+    pub label: String,
+    pub description: Option<String>,
+    /// The slug of the parent theme; null at the top of the taxonomy.
+    #[schema(example = "milieux-naturels")]
+    pub parent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A theme to create, or a theme after a patch.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeInput {
+    /// Made from the label when omitted.
+    #[validate(custom(function = "validate_slug"))]
+    pub slug: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(example = "Zones humides")]
+    pub label: String,
+    #[validate(length(max = 5000))]
+    pub description: Option<String>,
+    /// The slug of the parent theme.
+    #[schema(example = "milieux-naturels")]
+    pub parent: Option<String>,
+}
+
+/// Filters of the theme list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ThemeFilters {
+    /// Children of this theme (id or slug).
+    pub parent: Option<String>,
+    /// Themes changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for ThemeFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(parent) = &self.parent {
+            conditions.push(Condition::RefersTo {
+                column: "t.parent_id",
+                table: "themes",
+                key: parent.clone(),
+            });
+        }
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+pub struct Themes;
+
+impl Resource for Themes {
+    type Row = ThemeRow;
+    type Item = Theme;
+    type Input = ThemeInput;
+    type Filters = ThemeFilters;
+    type Parent = ();
+    const COLLECTION: &'static Collection = &THEMES;
+
+    fn item(row: ThemeRow, _: &Caller) -> Theme {
+        Theme {
+            id: row.id,
+            slug: row.slug,
+            label: row.label,
+            description: row.description,
+            parent: row.parent,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn id(item: &Theme) -> Uuid {
+        item.id
+    }
+
+    fn location(item: &Theme) -> String {
+        format!("/api/v1/themes/{}", item.id)
+    }
+
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: ThemeInput,
+        existing: Option<Uuid>,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        let parent_id = match &input.parent {
+            None => None,
+            Some(parent) => Some(parent_id(conn, parent, existing).await?),
+        };
+        let record = ThemeRecord {
+            slug: slugs::choose(conn, "themes", input.slug, &input.label).await?,
+            label: input.label,
+            description: input.description,
+            parent_id,
+        };
+        let id = match existing {
+            None => {
+                diesel::insert_into(themes::table)
+                    .values(&record)
+                    .returning(themes::id)
+                    .get_result(conn)
+                    .await?
+            }
+            Some(id) => {
+                diesel::update(themes::table.find(id))
+                    .set((&record, themes::updated_at.eq(diesel::dsl::now)))
+                    .returning(themes::id)
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        Ok(id)
+    }
+}
+
+/// The parent's id; refused when unknown, or when it would put a theme below itself.
+async fn parent_id(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+    theme: Option<Uuid>,
+) -> ApiResult<Uuid> {
+    let parent: Uuid = themes::table
+        .filter(themes::slug.eq(slug))
+        .select(themes::id)
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "parent",
+                "unknown_theme",
+                format!("there is no theme `{slug}`"),
+            )
+        })?;
+    if let Some(theme) = theme {
+        let mut ancestor = Some(parent);
+        // The taxonomy is shallow: walking up from the new parent is a handful of lookups.
+        while let Some(current) = ancestor {
+            if current == theme {
+                return Err(ApiError::invalid_field(
+                    "parent",
+                    "cycle",
+                    "a theme cannot be placed below itself",
+                ));
+            }
+            ancestor = themes::table
+                .find(current)
+                .select(themes::parent_id)
+                .first(conn)
+                .await?;
+        }
+    }
+    Ok(parent)
+}
+
+/// List themes.
+///
+/// Sortable fields: `label` (default), `slug`, `created_at`, `updated_at`.
+#[utoipa::path(tag = "themes", operation_id = "list_themes", security((), ("bearer" = [])),
+    params(Paging, ThemeFilters),
+    responses(
+        (status = 200, description = "A page of themes", body = Page<Theme>),
+        ListErrors,
+    ))]
+#[get("/themes")]
+pub async fn list_themes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<ThemeFilters>,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Themes>(&state, &caller, query, Vec::new()).await
+}
+
+/// Read a theme by id or slug.
+#[utoipa::path(tag = "themes", operation_id = "get_theme", security((), ("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug")),
+    responses(
+        (status = 200, description = "The theme", body = Theme, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        ReadErrors,
+    ))]
+#[get("/themes/{key}")]
+pub async fn get_theme(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Themes>(&req, &state, &caller, &key, Vec::new()).await
+}
+
+/// Create a theme (admin).
+#[utoipa::path(tag = "themes", operation_id = "create_theme", security(("bearer" = [])),
+    request_body = ThemeInput,
+    responses(
+        (status = 201, description = "Created", body = Theme, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/themes")]
+pub async fn create_theme(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: JsonBody<ThemeInput>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Themes>(&state, &admin.0, body.into_inner(), ()).await
+}
+
+/// Change a theme with a JSON Merge Patch (admin).
+#[utoipa::path(tag = "themes", operation_id = "update_theme", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = ThemeInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
+    responses(
+        (status = 200, description = "Updated", body = Theme, headers(("ETag" = String))),
+        UpdateErrors,
+    ))]
+#[patch("/themes/{key}")]
+pub async fn update_theme(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    crud::update::<Themes>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+}
+
+/// Delete a theme (admin). Items lose the tag; a theme with children cannot be deleted (409).
+#[utoipa::path(tag = "themes", operation_id = "delete_theme", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses(
+        (status = 204, description = "Deleted"),
+        DeleteErrors,
+    ))]
+#[delete("/themes/{key}")]
+pub async fn delete_theme(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::delete::<Themes>(&req, &state, &admin.0, &key, Vec::new()).await
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_themes)
+        .service(get_theme)
+        .service(create_theme)
+        .service(update_theme)
+        .service(delete_theme);
+}

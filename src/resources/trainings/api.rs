@@ -1,0 +1,342 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{TRAININGS, TrainingRecord, TrainingRow};
+use crate::AppState;
+use crate::auth::{Admin, Caller};
+use crate::error::{
+    ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
+};
+use crate::http::{JsonBody, MergePatch};
+use crate::query::sql::Bind;
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::resources::links::{self, Link};
+use crate::resources::values::{Audience, PublicationStatus, text_enum, validate_slug};
+use crate::resources::{Resource, crud, slugs};
+use crate::schema::{training_sessions, trainings};
+
+text_enum! {
+    /// What kind of training it is.
+    TrainingKind {
+        Formation = "formation",
+        Webinaire = "webinaire",
+        ELearning = "e_learning",
+        CycleQualification = "cycle_qualification",
+    }
+}
+
+text_enum! {
+    /// How it is followed; `self_paced` trainings have no sessions.
+    Modality { InPerson = "in_person", Online = "online", Hybrid = "hybrid", SelfPaced = "self_paced" }
+}
+
+const TRAINERS: Link = Link {
+    table: "training_trainers",
+    owner: "training_id",
+    target: "actor_id",
+    field: "trainer_ids",
+    ordered: true,
+};
+
+/// A training; its dated sessions are at `/trainings/{id}/sessions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Training {
+    pub id: Uuid,
+    #[schema(example = "formation-restauration-des-zones-humides")]
+    pub slug: String,
+    #[schema(example = "Restaurer les fonctionnalités des zones humides")]
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: TrainingKind,
+    pub modality: Modality,
+    pub centre_id: Uuid,
+    /// Theme slugs.
+    pub themes: Vec<String>,
+    pub objectives: Option<String>,
+    pub prerequisites: Option<String>,
+    #[schema(example = 14.0)]
+    pub duration_hours: Option<f64>,
+    pub audience: Audience,
+    pub status: PublicationStatus,
+    /// Trainers (actor ids).
+    pub trainer_ids: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A training to create, or a training after a patch.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingInput {
+    /// Made from the title when omitted.
+    #[validate(custom(function = "validate_slug"))]
+    pub slug: Option<String>,
+    #[validate(length(min = 1, max = 300))]
+    pub title: String,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub summary: String,
+    #[validate(length(max = 100000))]
+    pub body: Option<String>,
+    pub kind: TrainingKind,
+    pub modality: Modality,
+    pub centre_id: Uuid,
+    /// Theme slugs.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub themes: Vec<String>,
+    #[validate(length(max = 20000))]
+    pub objectives: Option<String>,
+    #[validate(length(max = 20000))]
+    pub prerequisites: Option<String>,
+    #[validate(range(exclusive_min = 0.0, max = 10000.0))]
+    pub duration_hours: Option<f64>,
+    #[serde(default)]
+    pub audience: Audience,
+    #[serde(default)]
+    pub status: PublicationStatus,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub trainer_ids: Vec<Uuid>,
+}
+
+/// Filters of the training list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingFilters {
+    /// Trainings of this centre (id or slug).
+    pub centre: Option<String>,
+    /// Tagged with this theme or one below it (slug or id).
+    pub theme: Option<String>,
+    pub kind: Option<TrainingKind>,
+    pub modality: Option<Modality>,
+    pub audience: Option<Audience>,
+    pub status: Option<PublicationStatus>,
+    /// Changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for TrainingFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(centre) = &self.centre {
+            conditions.push(Condition::RefersTo {
+                column: "t.centre_id",
+                table: "centres",
+                key: centre.clone(),
+            });
+        }
+        if let Some(theme) = &self.theme {
+            conditions.push(Condition::Tagged {
+                link: "training_themes",
+                owner: "training_id",
+                key: theme.clone(),
+            });
+        }
+        let text = |column, value: &str| Condition::Equals {
+            column,
+            value: Bind::Text(value.into()),
+        };
+        conditions.extend(self.kind.map(|v| text("t.kind", v.as_str())));
+        conditions.extend(self.modality.map(|v| text("t.modality", v.as_str())));
+        conditions.extend(self.audience.map(|v| text("t.audience", v.as_str())));
+        conditions.extend(self.status.map(|v| text("t.status", v.as_str())));
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+pub struct Trainings;
+
+impl Resource for Trainings {
+    type Row = TrainingRow;
+    type Item = Training;
+    type Input = TrainingInput;
+    type Filters = TrainingFilters;
+    type Parent = ();
+    const COLLECTION: &'static Collection = &TRAININGS;
+
+    fn item(row: TrainingRow, _: &Caller) -> Training {
+        Training {
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            body: row.body,
+            kind: row.kind,
+            modality: row.modality,
+            centre_id: row.centre_id,
+            themes: row.themes,
+            objectives: row.objectives,
+            prerequisites: row.prerequisites,
+            duration_hours: row.duration_hours,
+            audience: row.audience,
+            status: row.status,
+            trainer_ids: row.trainer_ids,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn id(item: &Training) -> Uuid {
+        item.id
+    }
+
+    fn location(item: &Training) -> String {
+        format!("/api/v1/trainings/{}", item.id)
+    }
+
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: TrainingInput,
+        existing: Option<Uuid>,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        if let Some(id) = existing
+            && input.modality == Modality::SelfPaced
+        {
+            let sessions: i64 = training_sessions::table
+                .filter(training_sessions::training_id.eq(id))
+                .count()
+                .get_result(conn)
+                .await?;
+            if sessions > 0 {
+                return Err(ApiError::invalid_field(
+                    "modality",
+                    "has_sessions",
+                    "a training with sessions cannot become self-paced; delete its sessions first",
+                ));
+            }
+        }
+        let record = TrainingRecord {
+            slug: slugs::choose(conn, "trainings", input.slug, &input.title).await?,
+            title: input.title,
+            summary: input.summary,
+            body: input.body,
+            kind: input.kind,
+            modality: input.modality,
+            centre_id: input.centre_id,
+            objectives: input.objectives,
+            prerequisites: input.prerequisites,
+            duration_hours: input.duration_hours,
+            audience: input.audience,
+            status: input.status,
+        };
+        let id = match existing {
+            None => {
+                diesel::insert_into(trainings::table)
+                    .values(&record)
+                    .returning(trainings::id)
+                    .get_result(conn)
+                    .await?
+            }
+            Some(id) => {
+                diesel::update(trainings::table.find(id))
+                    .set((&record, trainings::updated_at.eq(diesel::dsl::now)))
+                    .returning(trainings::id)
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        links::replace_themes(conn, "training_themes", "training_id", id, &input.themes).await?;
+        links::replace(conn, &TRAINERS, id, &input.trainer_ids).await?;
+        Ok(id)
+    }
+}
+
+/// List trainings.
+///
+/// Sortable fields: `title` (default), `duration_hours`, `created_at`, `updated_at`.
+#[utoipa::path(tag = "trainings", operation_id = "list_trainings", security((), ("bearer" = [])),
+    params(Paging, TrainingFilters),
+    responses((status = 200, description = "A page of trainings", body = Page<Training>), ListErrors))]
+#[get("/trainings")]
+pub async fn list_trainings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<TrainingFilters>,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Trainings>(&state, &caller, query, Vec::new()).await
+}
+
+/// Read a training by id or slug.
+#[utoipa::path(tag = "trainings", operation_id = "get_training", security((), ("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug")),
+    responses(
+        (status = 200, description = "The training", body = Training, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        ReadErrors,
+    ))]
+#[get("/trainings/{key}")]
+pub async fn get_training(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Trainings>(&req, &state, &caller, &key, Vec::new()).await
+}
+
+/// Create a training (admin).
+#[utoipa::path(tag = "trainings", operation_id = "create_training", security(("bearer" = [])),
+    request_body = TrainingInput,
+    responses(
+        (status = 201, description = "Created", body = Training, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/trainings")]
+pub async fn create_training(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: JsonBody<TrainingInput>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Trainings>(&state, &admin.0, body.into_inner(), ()).await
+}
+
+/// Change a training with a JSON Merge Patch (admin).
+#[utoipa::path(tag = "trainings", operation_id = "update_training", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = TrainingInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
+    responses((status = 200, description = "Updated", body = Training, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/trainings/{key}")]
+pub async fn update_training(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    crud::update::<Trainings>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+}
+
+/// Delete a training and its sessions (admin).
+#[utoipa::path(tag = "trainings", operation_id = "delete_training", security(("bearer" = [])),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/trainings/{key}")]
+pub async fn delete_training(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::delete::<Trainings>(&req, &state, &admin.0, &key, Vec::new()).await
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_trainings)
+        .service(get_training)
+        .service(create_training)
+        .service(update_training)
+        .service(delete_training);
+}

@@ -1,0 +1,88 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::api::{Modality, TrainingKind};
+use crate::query::{Collection, SortKey, Visibility};
+use crate::resources::values::{Audience, PublicationStatus};
+use crate::schema::trainings;
+
+pub static TRAININGS: Collection = Collection {
+    table: "trainings",
+    select: "t.id, t.slug, t.title, t.summary, t.body, t.kind, t.modality, t.centre_id, \
+             t.objectives, t.prerequisites, t.duration_hours, t.audience, t.status, \
+             t.created_at, t.updated_at, \
+             ARRAY(SELECT th.slug FROM training_themes l JOIN themes th ON th.id = l.theme_id \
+                   WHERE l.training_id = t.id ORDER BY th.slug) AS themes, \
+             ARRAY(SELECT l.actor_id FROM training_trainers l WHERE l.training_id = t.id \
+                   ORDER BY l.position) AS trainer_ids",
+    sorts: &[
+        SortKey {
+            name: "title",
+            column: "t.title",
+            sql_type: "text",
+            nullable: false,
+        },
+        SortKey {
+            name: "duration_hours",
+            column: "t.duration_hours",
+            sql_type: "float8",
+            nullable: true,
+        },
+        SortKey {
+            name: "created_at",
+            column: "t.created_at",
+            sql_type: "timestamptz",
+            nullable: false,
+        },
+        SortKey {
+            name: "updated_at",
+            column: "t.updated_at",
+            sql_type: "timestamptz",
+            nullable: false,
+        },
+    ],
+    default_sort: "title",
+    visibility: Visibility::Published,
+};
+
+#[derive(QueryableByName)]
+#[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
+pub struct TrainingRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: TrainingKind,
+    pub modality: Modality,
+    pub centre_id: Uuid,
+    pub objectives: Option<String>,
+    pub prerequisites: Option<String>,
+    pub duration_hours: Option<f64>,
+    pub audience: Audience,
+    pub status: PublicationStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    pub themes: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+    pub trainer_ids: Vec<Uuid>,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = trainings, treat_none_as_null = true)]
+pub struct TrainingRecord {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: Option<String>,
+    pub kind: TrainingKind,
+    pub modality: Modality,
+    pub centre_id: Uuid,
+    pub objectives: Option<String>,
+    pub prerequisites: Option<String>,
+    pub duration_hours: Option<f64>,
+    pub audience: Audience,
+    pub status: PublicationStatus,
+}

@@ -1,0 +1,176 @@
+//! Enumerated values shared by the collections, and the field rules of their inputs.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use validator::ValidationError;
+
+/// A closed list of text values: stored as `text` (with a CHECK constraint), sent as a string,
+/// documented as an enum, and refused with a 400/422 naming the allowed values.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("unknown {} `{other}`", stringify!($name))),
+                }
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write;
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    diesel::pg::Pg,
+                >>::from_sql(bytes)?;
+                Ok(text.parse()?)
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum! {
+    /// Who may see an item: everyone, or members only.
+    Audience { Public = "public", Members = "members" }
+}
+
+impl Default for Audience {
+    fn default() -> Self {
+        Audience::Public
+    }
+}
+
+text_enum! {
+    /// How an event or a session takes place.
+    Format { InPerson = "in_person", Online = "online", Hybrid = "hybrid" }
+}
+
+pub fn default_timezone() -> String {
+    "Europe/Paris".to_string()
+}
+
+pub fn default_language() -> String {
+    "fr".to_string()
+}
+
+/// `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 120 characters.
+pub fn validate_slug(slug: &str) -> Result<(), ValidationError> {
+    let well_formed = !slug.is_empty()
+        && slug.len() <= 120
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(ValidationError::new("slug").with_message(
+            "must be lowercase letters and digits separated by single hyphens".into(),
+        ))
+    }
+}
+
+/// An IANA time zone name (`Europe/Paris`, `America/Cayenne`).
+pub fn validate_timezone(name: &str) -> Result<(), ValidationError> {
+    name.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+        ValidationError::new("timezone")
+            .with_message("must be an IANA time zone such as Europe/Paris".into())
+    })
+}
+
+/// An error on `field`, for rules that compare several fields.
+pub fn field_error(
+    field: &'static str,
+    code: &'static str,
+    message: &'static str,
+) -> ValidationError {
+    let mut error = ValidationError::new(code).with_message(message.into());
+    error.add_param("field".into(), &field);
+    error
+}
+
+/// Latitude and longitude come together or not at all.
+pub fn check_coordinates(
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Result<(), ValidationError> {
+    match (latitude, longitude) {
+        (Some(_), None) => Err(field_error(
+            "longitude",
+            "required",
+            "is required with latitude",
+        )),
+        (None, Some(_)) => Err(field_error(
+            "latitude",
+            "required",
+            "is required with longitude",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A start strictly before an end.
+pub fn check_period(
+    starts_at: &DateTime<FixedOffset>,
+    ends_at: &DateTime<FixedOffset>,
+) -> Result<(), ValidationError> {
+    if ends_at > starts_at {
+        Ok(())
+    } else {
+        Err(field_error(
+            "ends_at",
+            "before_start",
+            "must be after starts_at",
+        ))
+    }
+}
+
+/// A stored instant shown in the item's own time zone (`2026-03-12T09:30:00+01:00`).
+pub fn local_time(at: DateTime<Utc>, timezone: &str) -> DateTime<FixedOffset> {
+    match timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at.with_timezone(&tz).fixed_offset(),
+        Err(_) => at.fixed_offset(),
+    }
+}
+
+text_enum! {
+    /// The life of an event or a training: only `published` ones are shown to non-admins.
+    PublicationStatus { Draft = "draft", Published = "published", Cancelled = "cancelled" }
+}
+
+impl Default for PublicationStatus {
+    fn default() -> Self {
+        PublicationStatus::Draft
+    }
+}

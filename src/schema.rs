@@ -1,0 +1,281 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    actor_centres (actor_id, centre_id) {
+        actor_id -> Uuid,
+        centre_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    actor_themes (actor_id, theme_id) {
+        actor_id -> Uuid,
+        theme_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    actors (id) {
+        id -> Uuid,
+        slug -> Text,
+        kind -> Text,
+        name -> Text,
+        organisation -> Nullable<Text>,
+        job_title -> Nullable<Text>,
+        category -> Nullable<Text>,
+        territory -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        is_expert -> Bool,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    centre_themes (centre_id, theme_id) {
+        centre_id -> Uuid,
+        theme_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    centres (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        acronym -> Nullable<Text>,
+        operator -> Nullable<Text>,
+        scope -> Text,
+        territory -> Nullable<Text>,
+        description -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        address -> Nullable<Text>,
+        city -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    document_authors (document_id, actor_id) {
+        document_id -> Uuid,
+        actor_id -> Uuid,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    document_themes (document_id, theme_id) {
+        document_id -> Uuid,
+        theme_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Nullable<Text>,
+        kind -> Text,
+        centre_id -> Uuid,
+        published_on -> Nullable<Date>,
+        language -> Text,
+        licence -> Nullable<Text>,
+        external_url -> Nullable<Text>,
+        audience -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    event_documents (event_id, document_id) {
+        event_id -> Uuid,
+        document_id -> Uuid,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    event_speakers (event_id, actor_id) {
+        event_id -> Uuid,
+        actor_id -> Uuid,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    event_themes (event_id, theme_id) {
+        event_id -> Uuid,
+        theme_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Nullable<Text>,
+        kind -> Text,
+        centre_id -> Uuid,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        timezone -> Text,
+        format -> Text,
+        venue -> Nullable<Text>,
+        address -> Nullable<Text>,
+        city -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        online_url -> Nullable<Text>,
+        audience -> Text,
+        capacity -> Nullable<Int4>,
+        registration_opens_at -> Nullable<Timestamptz>,
+        registration_closes_at -> Nullable<Timestamptz>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> Uuid,
+        slug -> Text,
+        label -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    training_sessions (id) {
+        id -> Uuid,
+        slug -> Text,
+        training_id -> Uuid,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        timezone -> Text,
+        venue -> Nullable<Text>,
+        address -> Nullable<Text>,
+        city -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        online_url -> Nullable<Text>,
+        capacity -> Nullable<Int4>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    training_themes (training_id, theme_id) {
+        training_id -> Uuid,
+        theme_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    training_trainers (training_id, actor_id) {
+        training_id -> Uuid,
+        actor_id -> Uuid,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    trainings (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Nullable<Text>,
+        kind -> Text,
+        modality -> Text,
+        centre_id -> Uuid,
+        objectives -> Nullable<Text>,
+        prerequisites -> Nullable<Text>,
+        duration_hours -> Nullable<Float8>,
+        audience -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        is_active -> Bool,
+        actor_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(actor_centres -> actors (actor_id));
+diesel::joinable!(actor_centres -> centres (centre_id));
+diesel::joinable!(actor_themes -> actors (actor_id));
+diesel::joinable!(actor_themes -> themes (theme_id));
+diesel::joinable!(centre_themes -> centres (centre_id));
+diesel::joinable!(centre_themes -> themes (theme_id));
+diesel::joinable!(document_authors -> actors (actor_id));
+diesel::joinable!(document_authors -> documents (document_id));
+diesel::joinable!(document_themes -> documents (document_id));
+diesel::joinable!(document_themes -> themes (theme_id));
+diesel::joinable!(documents -> centres (centre_id));
+diesel::joinable!(event_documents -> documents (document_id));
+diesel::joinable!(event_documents -> events (event_id));
+diesel::joinable!(event_speakers -> actors (actor_id));
+diesel::joinable!(event_speakers -> events (event_id));
+diesel::joinable!(event_themes -> events (event_id));
+diesel::joinable!(event_themes -> themes (theme_id));
+diesel::joinable!(events -> centres (centre_id));
+diesel::joinable!(training_sessions -> trainings (training_id));
+diesel::joinable!(training_themes -> themes (theme_id));
+diesel::joinable!(training_themes -> trainings (training_id));
+diesel::joinable!(training_trainers -> actors (actor_id));
+diesel::joinable!(training_trainers -> trainings (training_id));
+diesel::joinable!(trainings -> centres (centre_id));
+diesel::joinable!(users -> actors (actor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    actor_centres,
+    actor_themes,
+    actors,
+    centre_themes,
+    centres,
+    document_authors,
+    document_themes,
+    documents,
+    event_documents,
+    event_speakers,
+    event_themes,
+    events,
+    themes,
+    training_sessions,
+    training_themes,
+    training_trainers,
+    trainings,
+    users,
+);
