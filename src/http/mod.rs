@@ -119,9 +119,7 @@ fn json_error(path: String, error: serde_json::Error) -> ApiError {
         Category::Syntax | Category::Eof | Category::Io => {
             ApiError::bad_request(format!("malformed JSON: {error}"))
         }
-        Category::Data if message.starts_with("unknown field") => {
-            ApiError::bad_request(format!("{message}"))
-        }
+        Category::Data if message.starts_with("unknown field") => ApiError::bad_request(message),
         Category::Data => {
             let (field, code) = match message.strip_prefix("missing field `") {
                 Some(rest) => {

@@ -611,8 +611,8 @@ impl<R> Rows<R> {
         let body = Page {
             data,
             meta: PageMeta {
-                total: total,
-                total_is_estimate: total_is_estimate,
+                total,
+                total_is_estimate,
                 page: (!by_cursor).then_some(page),
                 per_page,
                 next_cursor,

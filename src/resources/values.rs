@@ -60,13 +60,8 @@ pub(crate) use text_enum;
 
 text_enum! {
     /// Who may see an item: everyone, or members only.
-    Audience { Public = "public", Members = "members" }
-}
-
-impl Default for Audience {
-    fn default() -> Self {
-        Audience::Public
-    }
+    #[derive(Default)]
+    Audience { #[default] Public = "public", Members = "members" }
 }
 
 text_enum! {
@@ -166,11 +161,6 @@ pub fn local_time(at: DateTime<Utc>, timezone: &str) -> DateTime<FixedOffset> {
 
 text_enum! {
     /// The life of an event or a training: only `published` ones are shown to non-admins.
-    PublicationStatus { Draft = "draft", Published = "published", Cancelled = "cancelled" }
-}
-
-impl Default for PublicationStatus {
-    fn default() -> Self {
-        PublicationStatus::Draft
-    }
+    #[derive(Default)]
+    PublicationStatus { #[default] Draft = "draft", Published = "published", Cancelled = "cancelled" }
 }

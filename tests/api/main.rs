@@ -1,1 +1,16 @@
+//! Integration tests: each test boots the real application on a fresh database and talks to
+//! it over HTTP.
 
+mod helpers;
+
+mod actors;
+mod auth;
+mod centres;
+mod documents;
+mod events;
+mod lists;
+mod openapi;
+mod schema;
+mod sessions;
+mod themes;
+mod trainings;

@@ -89,7 +89,7 @@ pub struct Actor {
 /// An actor to create, or an actor after a patch.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[validate(schema(function = "check_actor"))]
+#[validate(schema(function = "check_actor", skip_on_field_errors = false))]
 pub struct ActorInput {
     /// Made from the name when omitted.
     #[validate(custom(function = "validate_slug"))]

@@ -57,7 +57,7 @@ pub struct Centre {
 /// A centre to create, or a centre after a patch.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[validate(schema(function = "check_centre"))]
+#[validate(schema(function = "check_centre", skip_on_field_errors = false))]
 pub struct CentreInput {
     /// Made from the name when omitted.
     #[validate(custom(function = "validate_slug"))]

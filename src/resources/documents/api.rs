@@ -36,18 +36,13 @@ text_enum! {
 
 text_enum! {
     /// The life of a document: members submit, administrators publish or reject.
+    #[derive(Default)]
     DocumentStatus {
-        Draft = "draft",
+        #[default] Draft = "draft",
         Submitted = "submitted",
         Published = "published",
         Rejected = "rejected",
         Archived = "archived",
-    }
-}
-
-impl Default for DocumentStatus {
-    fn default() -> Self {
-        DocumentStatus::Draft
     }
 }
 

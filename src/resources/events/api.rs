@@ -101,7 +101,7 @@ pub struct Event {
 /// An event to create, or an event after a patch.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[validate(schema(function = "check_event"))]
+#[validate(schema(function = "check_event", skip_on_field_errors = false))]
 pub struct EventInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]

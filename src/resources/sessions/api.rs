@@ -27,13 +27,8 @@ use crate::schema::{training_sessions, trainings};
 
 text_enum! {
     /// Whether a session takes place.
-    SessionStatus { Scheduled = "scheduled", Cancelled = "cancelled" }
-}
-
-impl Default for SessionStatus {
-    fn default() -> Self {
-        SessionStatus::Scheduled
-    }
+    #[derive(Default)]
+    SessionStatus { #[default] Scheduled = "scheduled", Cancelled = "cancelled" }
 }
 
 /// A dated session of a training. It is visible whenever its training is.
@@ -68,7 +63,7 @@ pub struct Session {
 /// A session to create, or a session after a patch.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[validate(schema(function = "check_session"))]
+#[validate(schema(function = "check_session", skip_on_field_errors = false))]
 pub struct SessionInput {
     /// Made from the training's slug and the date when omitted.
     #[validate(custom(function = "validate_slug"))]

@@ -1,0 +1,96 @@
+use crate::helpers::{As, Crud, TestApp, check_crud, check_visibility};
+use serde_json::json;
+
+#[actix_web::test]
+async fn documents_follow_the_crud_contract() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    let author = app.actor("Julien Moreau").await;
+    app.theme("genie-ecologique", None).await;
+    let document = check_crud(&app, Crud {
+        path: "/api/v1/documents",
+        valid: json!({
+            "title": "Guide méthodologique de restauration des cours d'eau",
+            "summary": "Méthodes, retours d'expérience et fiches techniques.",
+            "kind": "guide",
+            "centre_id": centre["id"],
+            "themes": ["genie-ecologique"],
+            "author_ids": [author["id"]],
+            "published_on": "2026-06-15",
+            "licence": "Etalab-2.0",
+            "external_url": "https://www.example.fr/guide.pdf",
+            "status": "published",
+        }),
+        generated_slug: "guide-methodologique-de-restauration-des-cours-d-eau",
+        invalid: json!({"title": "Mauvais", "kind": "guide", "centre_id": centre["id"], "language": "français", "external_url": "pas une url"}),
+        invalid_fields: &["external_url", "language"],
+        patch: json!({"status": "archived"}),
+        nullable: "licence",
+    })
+    .await;
+    assert_eq!(document["language"], "fr");
+    assert_eq!(document["author_ids"], json!([author["id"]]));
+}
+
+#[actix_web::test]
+async fn members_only_and_draft_documents_are_hidden() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("centre-territorial").await;
+    check_visibility(
+        &app,
+        "/api/v1/documents",
+        json!({
+            "title": "Compte rendu du groupe de travail",
+            "kind": "compte_rendu",
+            "centre_id": centre["id"],
+        }),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn documents_filter_by_publication_date() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    for (slug, date) in [
+        ("ancien", "2024-05-02"),
+        ("recent", "2026-10-01"),
+        ("sans-date", ""),
+    ] {
+        let published_on = if date.is_empty() {
+            json!(null)
+        } else {
+            json!(date)
+        };
+        app.create(
+            "documents",
+            json!({"slug": slug, "title": slug, "kind": "note_technique",
+            "centre_id": centre["id"], "status": "published", "published_on": published_on}),
+        )
+        .await;
+    }
+    let list = app.get("/api/v1/documents", As::Public).await.expect(200);
+    let slugs: Vec<&str> = list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|d| d["slug"].as_str())
+        .collect();
+    assert_eq!(
+        slugs,
+        ["recent", "ancien", "sans-date"],
+        "newest first, undated last"
+    );
+    assert_eq!(
+        app.get("/api/v1/documents?from=2026-01-01", As::Public)
+            .await
+            .expect(200)["meta"]["total"],
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/documents?to=2025-12-31", As::Public)
+            .await
+            .expect(200)["meta"]["total"],
+        1
+    );
+}

@@ -1,0 +1,213 @@
+use crate::helpers::{As, TestApp};
+use serde_json::{Value, json};
+
+async fn themes(app: &TestApp, count: usize) {
+    for i in 0..count {
+        app.create(
+            "themes",
+            json!({"slug": format!("theme-{i:02}"), "label": format!("Thème {:02}", count - i)}),
+        )
+        .await;
+    }
+}
+
+fn slugs(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|t| t["slug"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[actix_web::test]
+async fn pages_carry_meta_links_and_a_link_header() {
+    let app = TestApp::spawn().await;
+    themes(&app, 7).await;
+    let reply = app
+        .get("/api/v1/themes?per_page=3&page=2&sort=slug", As::Public)
+        .await;
+    let link = reply.header("link").expect("Link header").to_string();
+    let page = reply.expect(200);
+    assert_eq!(slugs(&page), ["theme-03", "theme-04", "theme-05"]);
+    assert_eq!(
+        page["meta"],
+        json!({"total": 7, "total_is_estimate": false, "page": 2, "per_page": 3, "next_cursor": page["meta"]["next_cursor"]})
+    );
+    assert!(page["meta"]["next_cursor"].is_string());
+    let links = &page["links"];
+    assert_eq!(links["self"], "/api/v1/themes?per_page=3&page=2&sort=slug");
+    assert_eq!(links["next"], "/api/v1/themes?per_page=3&sort=slug&page=3");
+    assert_eq!(links["prev"], "/api/v1/themes?per_page=3&sort=slug&page=1");
+    assert_eq!(links["first"], "/api/v1/themes?per_page=3&sort=slug&page=1");
+    assert_eq!(links["last"], "/api/v1/themes?per_page=3&sort=slug&page=3");
+    for rel in ["self", "next", "prev", "first", "last"] {
+        assert!(link.contains(&format!("rel=\"{rel}\"")), "{link}");
+    }
+    let last = app
+        .get("/api/v1/themes?per_page=3&page=3&sort=slug", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(slugs(&last), ["theme-06"]);
+    assert!(last["links"]["next"].is_null() && last["meta"]["next_cursor"].is_null());
+    // The default page size, and a page past the end.
+    assert_eq!(
+        app.get("/api/v1/themes", As::Public).await.expect(200)["meta"]["per_page"],
+        20
+    );
+    assert_eq!(
+        slugs(
+            &app.get("/api/v1/themes?page=9", As::Public)
+                .await
+                .expect(200)
+        )
+        .len(),
+        0
+    );
+}
+
+#[actix_web::test]
+async fn sorting_follows_the_whitelist_in_both_directions() {
+    let app = TestApp::spawn().await;
+    themes(&app, 4).await;
+    // Labels run opposite to slugs.
+    let by_label = app
+        .get("/api/v1/themes?sort=label", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(
+        slugs(&by_label),
+        ["theme-03", "theme-02", "theme-01", "theme-00"]
+    );
+    let by_slug_desc = app
+        .get("/api/v1/themes?sort=-slug", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(
+        slugs(&by_slug_desc),
+        ["theme-03", "theme-02", "theme-01", "theme-00"]
+    );
+    let two_keys = app
+        .get("/api/v1/themes?sort=-created_at,label", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(slugs(&two_keys).len(), 4);
+    for bad in [
+        "sort=",
+        "sort=slug,slug",
+        "sort=password_hash",
+        "page=0",
+        "per_page=0",
+        "per_page=abc",
+        "page=1&cursor=x",
+        "cursor=nimporte",
+    ] {
+        let reply = app.get(&format!("/api/v1/themes?{bad}"), As::Public).await;
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+    }
+}
+
+#[actix_web::test]
+async fn cursors_walk_every_item_once_even_while_rows_are_added() {
+    let app = TestApp::spawn().await;
+    themes(&app, 9).await;
+    for sort in ["slug", "-label", "-created_at,slug"] {
+        let mut seen = Vec::new();
+        let mut next = format!("/api/v1/themes?per_page=4&sort={sort}");
+        let mut added = false;
+        loop {
+            let page = app.get(&next, As::Public).await.expect(200);
+            seen.extend(slugs(&page));
+            if !added {
+                // A row inserted before the cursor's position must not shift what follows.
+                app.create("themes", json!({"slug": format!("aaa-{}", sort.replace([',', '-', '_'], "")), "label": "Zzz"})).await;
+                added = true;
+            }
+            match page["meta"]["next_cursor"].as_str() {
+                Some(cursor) => {
+                    next = format!("/api/v1/themes?per_page=4&sort={sort}&cursor={cursor}");
+                    // In cursor mode, the next link carries the next cursor.
+                    if page["meta"]["page"].is_null() {
+                        assert!(
+                            page["links"]["next"]
+                                .as_str()
+                                .is_some_and(|l| l.contains("cursor="))
+                        );
+                    }
+                }
+                None => break,
+            }
+        }
+        let originals: Vec<&String> = seen.iter().filter(|s| s.starts_with("theme-")).collect();
+        assert_eq!(originals.len(), 9, "{sort}: {seen:?}");
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), seen.len(), "{sort}: no item twice");
+    }
+    // A cursor is tied to its sort.
+    let first = app
+        .get("/api/v1/themes?per_page=2&sort=slug", As::Public)
+        .await
+        .expect(200);
+    let cursor = first["meta"]["next_cursor"].as_str().expect("cursor");
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/themes?sort=label&cursor={cursor}"),
+            As::Public
+        )
+        .await
+        .status,
+        400
+    );
+}
+
+#[actix_web::test]
+async fn updated_since_lists_what_changed() {
+    let app = TestApp::spawn().await;
+    themes(&app, 3).await;
+    let changed = app
+        .patch(
+            "/api/v1/themes/theme-01",
+            &json!({"label": "Modifié"}),
+            As::Admin,
+        )
+        .await
+        .expect(200);
+    let since = changed["updated_at"]
+        .as_str()
+        .expect("updated_at")
+        .replace('+', "%2B");
+    let list = app
+        .get(&format!("/api/v1/themes?updated_since={since}"), As::Public)
+        .await
+        .expect(200);
+    assert_eq!(slugs(&list), ["theme-01"]);
+    assert_eq!(
+        app.get("/api/v1/themes?updated_since=hier", As::Public)
+            .await
+            .status,
+        400
+    );
+}
+
+#[actix_web::test]
+async fn unknown_routes_and_ids_are_problem_documents() {
+    let app = TestApp::spawn().await;
+    let missing = app.get("/api/v1/nulle-part", As::Public).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        app.get("/api/v1/events/inconnu", As::Public)
+            .await
+            .expect(404)["type"],
+        "urn:relais:problem:not-found"
+    );
+}

@@ -1,0 +1,87 @@
+use crate::helpers::{As, TestApp};
+use serde_json::Value;
+
+#[test]
+fn the_committed_spec_matches_the_code() {
+    let generated = relais::openapi::document_json().expect("generate");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap_or_default();
+    assert!(
+        generated == committed,
+        "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_operation_is_documented_with_its_security_and_errors() {
+    let spec: Value =
+        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("JSON");
+    assert_eq!(spec["openapi"], "3.1.0");
+    let paths = spec["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 15);
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("path item") {
+            let name = format!("{method} {path}");
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name} has no operationId"));
+            assert!(ids.insert(id.to_string()), "{id} is used twice");
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name} has no tag"
+            );
+            assert!(
+                operation["security"].is_array(),
+                "{name} does not say who may call it"
+            );
+            let responses = operation["responses"].as_object().expect("responses");
+            if path.starts_with("/api/") {
+                assert!(
+                    responses.keys().any(|s| s.starts_with('4')),
+                    "{name} documents no error"
+                );
+            }
+            let writes = matches!(method.as_str(), "post" | "patch" | "delete")
+                && path != "/api/v1/auth/token";
+            if writes {
+                let security = operation["security"].to_string();
+                assert!(
+                    security.contains("bearer") && !security.contains("{}"),
+                    "{name} must require a token"
+                );
+                assert!(
+                    responses.contains_key("401") && responses.contains_key("403"),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_spec_and_the_docs_are_served() {
+    let app = TestApp::spawn().await;
+    let served = app.get("/openapi.json", As::Public).await.expect(200);
+    let generated: Value =
+        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("JSON");
+    assert_eq!(served, generated);
+    let docs = app.get("/docs/", As::Public).await;
+    assert_eq!(docs.status, 200);
+    assert!(
+        docs.body
+            .as_str()
+            .is_some_and(|html| html.contains("swagger")),
+        "{}",
+        docs.body
+    );
+    assert_eq!(
+        app.get("/health/live", As::Public).await.expect(200)["status"],
+        "ok"
+    );
+    assert_eq!(
+        app.get("/health/ready", As::Public).await.expect(200)["status"],
+        "ok"
+    );
+}
