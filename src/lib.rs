@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod query;
 pub mod resources;
@@ -30,6 +31,17 @@ use crate::error::{ApiError, ApiResult};
 pub struct AppState {
     pub pool: DbPool,
     pub tokens: TokenService,
+    pub metrics: metrics::Metrics,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, tokens: TokenService) -> Self {
+        AppState {
+            pool,
+            tokens,
+            metrics: metrics::Metrics::default(),
+        }
+    }
 }
 
 impl AppState {
@@ -61,6 +73,7 @@ pub fn app(
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::not_found())
         }))
+        .wrap(middleware::from_fn(metrics::track))
         .wrap(middleware::Compress::default())
         .wrap(middleware::Logger::new("%s %r %Dms %b"))
 }
@@ -113,7 +126,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let tokens = TokenService::from_config(&config)?;
     let database = Database::open(&config).await?;
     let pool = db::pool(&database.url, config.pool_size)?;
-    let state = web::Data::new(AppState { pool, tokens });
+    let state = web::Data::new(AppState::new(pool, tokens));
     log::info!("relais listens on http://{}", config.bind);
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)

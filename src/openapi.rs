@@ -8,7 +8,7 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::resources::{actors, centres, documents, events, sessions, themes, trainings};
-use crate::{auth, health};
+use crate::{auth, health, metrics};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -59,17 +59,20 @@ pub fn base() -> utoipa::openapi::OpenApi {
 
 /// Every operation. Only handlers registered here with `.service` reach the document.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::live).service(health::ready).service(
-        scope::scope("/api/v1")
-            .configure(centres::api::routes)
-            .configure(actors::api::routes)
-            .configure(events::api::routes)
-            .configure(trainings::api::routes)
-            .configure(sessions::api::routes)
-            .configure(documents::api::routes)
-            .configure(themes::api::routes)
-            .configure(auth::api::routes),
-    );
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(metrics::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .configure(centres::api::routes)
+                .configure(actors::api::routes)
+                .configure(events::api::routes)
+                .configure(trainings::api::routes)
+                .configure(sessions::api::routes)
+                .configure(documents::api::routes)
+                .configure(themes::api::routes)
+                .configure(auth::api::routes),
+        );
 }
 
 /// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.

@@ -195,10 +195,10 @@ impl TestApp {
         let member = tokens
             .issue(server.member_id, Role::Member)
             .expect("member token");
-        let state = actix_web::web::Data::new(AppState {
+        let state = actix_web::web::Data::new(AppState::new(
             pool,
-            tokens: TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service"),
-        });
+            TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service"),
+        ));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
         let http = actix_web::HttpServer::new(move || app(state.clone()))

@@ -85,3 +85,31 @@ async fn the_spec_and_the_docs_are_served() {
         "ok"
     );
 }
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/themes/inconnu", As::Public)
+        .await
+        .expect(404);
+    app.get("/api/v1/themes", As::Public).await.expect(200);
+    let reply = app.get("/metrics", As::Public).await;
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("text/plain"))
+    );
+    let text = reply.expect(200);
+    let text = text.as_str().expect("text");
+    assert!(text.contains(r#"relais_http_requests_total{method="GET",route="/api/v1/themes/{key}",status="404"} 1"#), "{text}");
+    assert!(
+        text.contains(
+            r#"relais_http_request_duration_seconds_count{method="GET",route="/api/v1/themes"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("relais_db_pool_connections{state=\"max\"} 4"),
+        "{text}"
+    );
+}

@@ -1,0 +1,168 @@
+//! `GET /metrics` in the Prometheus text format: requests by route pattern and status, their
+//! durations, and the database pool. Route patterns (`/api/v1/events/{key}`), not paths, so
+//! that ids do not multiply the series.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, get, web};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::AppState;
+
+/// Upper bounds of the duration histogram, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// The counters, shared by every worker.
+#[derive(Default)]
+pub struct Metrics {
+    /// (method, route, status) → series
+    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let Ok(mut requests) = self.requests.lock() else {
+            return;
+        };
+        let series = requests
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default();
+        series.count += 1;
+        series.sum += seconds;
+        for (bucket, bound) in series.buckets.iter_mut().zip(BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+    }
+
+    fn render(&self, state: &AppState) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP relais_http_requests_total HTTP requests answered."
+        );
+        let _ = writeln!(out, "# TYPE relais_http_requests_total counter");
+        let requests = match self.requests.lock() {
+            Ok(requests) => requests,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for ((method, route, status), series) in requests.iter() {
+            let _ = writeln!(
+                out,
+                "relais_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
+                series.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP relais_http_request_duration_seconds Time to answer, by route."
+        );
+        let _ = writeln!(out, "# TYPE relais_http_request_duration_seconds histogram");
+        let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
+        for ((method, route, _), series) in requests.iter() {
+            let total = by_route.entry((method, route)).or_default();
+            total.count += series.count;
+            total.sum += series.sum;
+            for (sum, add) in total.buckets.iter_mut().zip(series.buckets) {
+                *sum += add;
+            }
+        }
+        for ((method, route), series) in by_route {
+            let labels = format!("method=\"{method}\",route=\"{route}\"");
+            for (bound, count) in BUCKETS.iter().zip(series.buckets) {
+                let _ = writeln!(
+                    out,
+                    "relais_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "relais_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                series.count
+            );
+            let _ = writeln!(
+                out,
+                "relais_http_request_duration_seconds_sum{{{labels}}} {}",
+                series.sum
+            );
+            let _ = writeln!(
+                out,
+                "relais_http_request_duration_seconds_count{{{labels}}} {}",
+                series.count
+            );
+        }
+        let pool = state.pool.status();
+        let _ = writeln!(
+            out,
+            "# HELP relais_db_pool_connections Database connections by state."
+        );
+        let _ = writeln!(out, "# TYPE relais_db_pool_connections gauge");
+        let _ = writeln!(
+            out,
+            "relais_db_pool_connections{{state=\"idle\"}} {}",
+            pool.available
+        );
+        let _ = writeln!(
+            out,
+            "relais_db_pool_connections{{state=\"in_use\"}} {}",
+            pool.size.saturating_sub(pool.available)
+        );
+        let _ = writeln!(
+            out,
+            "relais_db_pool_connections{{state=\"max\"}} {}",
+            pool.max_size
+        );
+        let _ = writeln!(
+            out,
+            "# HELP relais_db_pool_waiting Requests waiting for a database connection."
+        );
+        let _ = writeln!(out, "# TYPE relais_db_pool_waiting gauge");
+        let _ = writeln!(out, "relais_db_pool_waiting {}", pool.waiting);
+        out
+    }
+}
+
+/// The middleware that counts every answered request.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state.metrics.record(
+            response.request().method().as_str(),
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
+
+/// Prometheus metrics.
+#[utoipa::path(tag = "health", operation_id = "get_metrics", security(()),
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state))
+}
