@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::auth::Role;
+
 /// Everything the server needs to know about its surroundings.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -17,18 +19,115 @@ pub struct Config {
     pub jwt_issuer: String,
     /// `RELAIS_JWT_AUDIENCE`, the `aud` of the tokens we sign and accept.
     pub jwt_audience: String,
+    /// `RELAIS_JWT_PREVIOUS_SECRETS`, comma-separated: secrets that still verify, no longer sign.
+    pub jwt_previous_secrets: Vec<String>,
+    /// `RELAIS_JWKS_*`: an external identity provider, when `RELAIS_JWKS_FILE` is set.
+    pub jwks: Option<JwksConfig>,
+    /// `RELAIS_LOGIN_*`: the brute-force limits of `POST /auth/token`.
+    pub login_limits: LoginLimits,
     /// `RELAIS_DB_POOL_SIZE`, the number of database connections.
     pub pool_size: usize,
+}
+
+/// An external identity provider (a region's single sign-on, say).
+#[derive(Clone, Debug)]
+pub struct JwksConfig {
+    /// `RELAIS_JWKS_FILE`: its public keys, as a JWKS document.
+    pub file: PathBuf,
+    /// `RELAIS_JWKS_ISSUER`: the `iss` of its tokens.
+    pub issuer: String,
+    /// `RELAIS_JWKS_AUDIENCE`: the `aud` its tokens carry for us (default: ours).
+    pub audience: String,
+    /// `RELAIS_JWKS_ROLE_CLAIM`: the claim holding its roles (default `role`).
+    pub role_claim: String,
+    /// `RELAIS_JWKS_ROLES`: `value=role` pairs, e.g. `relais-admin=admin,agent=member`.
+    pub roles: Vec<(String, Role)>,
+}
+
+/// Failed logins tolerated within a window before `429 Too Many Requests`.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginLimits {
+    /// `RELAIS_LOGIN_WINDOW_SECONDS` (default 900).
+    pub window_seconds: u64,
+    /// `RELAIS_LOGIN_MAX_PER_ACCOUNT` (default 5).
+    pub per_account: usize,
+    /// `RELAIS_LOGIN_MAX_PER_ADDRESS` (default 20).
+    pub per_address: usize,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            window_seconds: 900,
+            per_account: 5,
+            per_address: 20,
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    name: &str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, String> {
+    match value {
+        Some(v) => v
+            .parse()
+            .map_err(|_| format!("{name} must be a number, not {v:?}")),
+        None => Ok(default),
+    }
+}
+
+fn role_map(text: &str) -> Result<Vec<(String, Role)>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (value, role) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("RELAIS_JWKS_ROLES: `{pair}` is not value=role"))?;
+            let role = Role::for_account(role.trim())
+                .ok_or_else(|| format!("RELAIS_JWKS_ROLES: `{role}` is not member or admin"))?;
+            Ok((value.trim().to_string(), role))
+        })
+        .collect()
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let pool_size = match var("RELAIS_DB_POOL_SIZE") {
-            Some(v) => v
-                .parse()
-                .map_err(|_| format!("RELAIS_DB_POOL_SIZE must be a number, not {v:?}"))?,
-            None => 16,
+        let pool_size = number("RELAIS_DB_POOL_SIZE", var("RELAIS_DB_POOL_SIZE"), 16)?;
+        let defaults = LoginLimits::default();
+        let login_limits = LoginLimits {
+            window_seconds: number(
+                "RELAIS_LOGIN_WINDOW_SECONDS",
+                var("RELAIS_LOGIN_WINDOW_SECONDS"),
+                defaults.window_seconds,
+            )?,
+            per_account: number(
+                "RELAIS_LOGIN_MAX_PER_ACCOUNT",
+                var("RELAIS_LOGIN_MAX_PER_ACCOUNT"),
+                defaults.per_account,
+            )?,
+            per_address: number(
+                "RELAIS_LOGIN_MAX_PER_ADDRESS",
+                var("RELAIS_LOGIN_MAX_PER_ADDRESS"),
+                defaults.per_address,
+            )?,
+        };
+        let jwt_audience = var("RELAIS_JWT_AUDIENCE").unwrap_or_else(|| "relais-api".into());
+        let jwks = match var("RELAIS_JWKS_FILE") {
+            None => None,
+            Some(file) => Some(JwksConfig {
+                file: PathBuf::from(file),
+                issuer: var("RELAIS_JWKS_ISSUER")
+                    .ok_or("RELAIS_JWKS_FILE needs RELAIS_JWKS_ISSUER")?,
+                audience: var("RELAIS_JWKS_AUDIENCE").unwrap_or_else(|| jwt_audience.clone()),
+                role_claim: var("RELAIS_JWKS_ROLE_CLAIM").unwrap_or_else(|| "role".into()),
+                roles: role_map(
+                    &var("RELAIS_JWKS_ROLES").unwrap_or_else(|| "admin=admin,member=member".into()),
+                )?,
+            }),
         };
         Ok(Config {
             bind: var("RELAIS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -38,7 +137,18 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(".relais")),
             jwt_secret: var("RELAIS_JWT_SECRET"),
             jwt_issuer: var("RELAIS_JWT_ISSUER").unwrap_or_else(|| "relais".into()),
-            jwt_audience: var("RELAIS_JWT_AUDIENCE").unwrap_or_else(|| "relais-api".into()),
+            jwt_audience,
+            jwt_previous_secrets: var("RELAIS_JWT_PREVIOUS_SECRETS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            jwks,
+            login_limits,
             pool_size,
         })
     }

@@ -51,12 +51,13 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     kind: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -66,6 +67,19 @@ impl ApiError {
             kind,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// `429` with `Retry-After`.
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                format!("too many failed attempts; retry in {retry_after} s"),
+            )
         }
     }
 
@@ -191,6 +205,9 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(self.status);
         response.content_type("application/problem+json");
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750: no error code when the request simply had no credentials.
             let challenge = match self.kind {

@@ -14,6 +14,7 @@ pub struct Health {
 
 /// The process is up.
 #[utoipa::path(tag = "health", operation_id = "get_health_live", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     responses((status = 200, description = "The process answers", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
@@ -22,6 +23,7 @@ pub async fn live() -> HttpResponse {
 
 /// The process can serve requests: the database answers.
 #[utoipa::path(tag = "health", operation_id = "get_health_ready", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     responses(
         (status = 200, description = "The database answers", body = Health),
         (status = 503, description = "The database is unreachable", body = Health),

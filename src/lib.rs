@@ -22,8 +22,9 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer, middleware, web};
 use utoipa_actix_web::AppExt;
 
+use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
-use crate::config::Config;
+use crate::config::{Config, LoginLimits};
 use crate::db::{DbConn, DbPool, Durability, LocalCluster};
 use crate::error::{ApiError, ApiResult};
 
@@ -31,14 +32,16 @@ use crate::error::{ApiError, ApiResult};
 pub struct AppState {
     pub pool: DbPool,
     pub tokens: TokenService,
+    pub limiter: LoginLimiter,
     pub metrics: metrics::Metrics,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, tokens: TokenService) -> Self {
+    pub fn new(pool: DbPool, tokens: TokenService, limits: LoginLimits) -> Self {
         AppState {
             pool,
             tokens,
+            limiter: LoginLimiter::new(limits),
             metrics: metrics::Metrics::default(),
         }
     }
@@ -73,6 +76,7 @@ pub fn app(
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::not_found())
         }))
+        .wrap(middleware::from_fn(auth::identify))
         .wrap(middleware::from_fn(metrics::track))
         .wrap(middleware::Compress::default())
         .wrap(middleware::Logger::new("%s %r %Dms %b"))
@@ -126,7 +130,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let tokens = TokenService::from_config(&config)?;
     let database = Database::open(&config).await?;
     let pool = db::pool(&database.url, config.pool_size)?;
-    let state = web::Data::new(AppState::new(pool, tokens));
+    let state = web::Data::new(AppState::new(pool, tokens, config.login_limits));
     log::info!("relais listens on http://{}", config.bind);
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)

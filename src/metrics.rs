@@ -159,6 +159,7 @@ pub async fn track(
 
 /// Prometheus metrics.
 #[utoipa::path(tag = "health", operation_id = "get_metrics", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {

@@ -17,7 +17,8 @@ use crate::{auth, health, metrics};
         description = "The JSON API of resource centres (centres de ressources): their network of \
 actors, their events, trainings and documents, and the shared theme taxonomy.\n\n\
 Requests without a token are `public`; a bearer JWT (from `POST /api/v1/auth/token`) carries \
-the role `member` or `admin`. Errors are `application/problem+json` (RFC 9457).",
+the role `member` or `admin`. Each operation lists the roles that may call it in `x-roles`. \
+Errors are `application/problem+json` (RFC 9457).",
         license(name = "MIT", identifier = "MIT"),
     ),
     modifiers(&BearerAuth),
@@ -29,6 +30,7 @@ the role `member` or `admin`. Errors are `application/problem+json` (RFC 9457)."
         (name = "documents", description = "Guides, notes techniques, retours d'expérience…"),
         (name = "themes", description = "The shared, hierarchical taxonomy"),
         (name = "auth", description = "Tokens and the caller's account"),
+        (name = "users", description = "Accounts, managed by administrators"),
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -71,7 +73,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(sessions::api::routes)
                 .configure(documents::api::routes)
                 .configure(themes::api::routes)
-                .configure(auth::api::routes),
+                .configure(auth::api::routes)
+                .configure(auth::users::routes),
         );
 }
 

@@ -153,6 +153,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     themes (id) {
         id -> Uuid,
         slug -> Text,
@@ -251,6 +264,7 @@ diesel::joinable!(event_speakers -> events (event_id));
 diesel::joinable!(event_themes -> events (event_id));
 diesel::joinable!(event_themes -> themes (theme_id));
 diesel::joinable!(events -> centres (centre_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(training_sessions -> trainings (training_id));
 diesel::joinable!(training_themes -> themes (theme_id));
 diesel::joinable!(training_themes -> trainings (training_id));
@@ -272,6 +286,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_speakers,
     event_themes,
     events,
+    refresh_tokens,
     themes,
     training_sessions,
     training_themes,

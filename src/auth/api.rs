@@ -1,6 +1,7 @@
-//! `POST /auth/token` and `GET /me`.
+//! Tokens (`/auth/token`, `/auth/refresh`, `/auth/logout`) and the caller's own account
+//! (`/me`, `/me/password`).
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
@@ -10,10 +11,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::tokens::ACCESS_TOKEN_SECONDS;
-use super::{Member, Role, password};
+use super::{Member, Role, password, refresh};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::JsonBody;
+use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
+use crate::http::{JsonBody, MergePatch};
+use crate::resources::actors::api::{Actor, Actors};
+use crate::resources::crud;
 use crate::schema::users;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -26,6 +29,13 @@ pub struct TokenRequest {
     pub password: String,
 }
 
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub refresh_token: String,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
@@ -34,6 +44,8 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: i64,
+    /// Single use: `POST /auth/refresh` exchanges it for a new pair. Valid 14 days.
+    pub refresh_token: String,
 }
 
 /// The caller's account.
@@ -46,22 +58,31 @@ pub struct Me {
     pub actor_id: Option<Uuid>,
 }
 
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[validate(length(min = 1, max = 1024))]
+    pub current_password: String,
+    #[validate(length(min = 12, max = 1024))]
+    pub new_password: String,
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
-struct Account {
-    id: Uuid,
-    email: String,
-    password_hash: String,
-    role: String,
-    is_active: bool,
-    actor_id: Option<Uuid>,
+pub(super) struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub is_active: bool,
+    pub actor_id: Option<Uuid>,
 }
 
 async fn account_by_email(conn: &mut AsyncPgConnection, email: &str) -> ApiResult<Option<Account>> {
     Ok(users::table
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = lower(")
-                .bind::<diesel::sql_types::Text, _>(email.to_string())
+                .bind::<diesel::sql_types::Text, _>(email.trim().to_string())
                 .sql(")"),
         )
         .select(Account::as_select())
@@ -70,63 +91,145 @@ async fn account_by_email(conn: &mut AsyncPgConnection, email: &str) -> ApiResul
         .optional()?)
 }
 
-/// Exchange an email and password for an access token.
+async fn account(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Account> {
+    Ok(users::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .await?)
+}
+
+/// Runs argon2 off the async workers: it takes tens of milliseconds on purpose.
+async fn verify_password(password: String, stored: Option<String>) -> ApiResult<bool> {
+    web::block(move || password::verify(&password, stored.as_deref()))
+        .await
+        .map_err(|e| ApiError::internal(format!("password check: {e}")))
+}
+
+fn token_response(access_token: String, refresh_token: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: ACCESS_TOKEN_SECONDS,
+            refresh_token,
+        })
+}
+
+/// Exchange an email and password for an access token and a refresh token.
 ///
-/// An unknown email and a wrong password give the same answer in the same time.
+/// An unknown email and a wrong password give the same answer in the same time. After 5
+/// failures for one account, or 20 from one address, within 15 minutes, logins are refused
+/// with `429` and `Retry-After` until the oldest failure is 15 minutes old.
 #[utoipa::path(tag = "auth", operation_id = "create_token", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     request_body = TokenRequest,
     responses(
-        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 200, description = "A token pair", body = TokenResponse),
         (status = 400, description = "Malformed JSON or unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password, or a deactivated account", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 #[post("/auth/token")]
 pub async fn create_token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: JsonBody<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     let request = body.into_inner();
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    state
+        .limiter
+        .check(&request.email, address.as_deref())
+        .map_err(ApiError::too_many_requests)?;
     let mut conn = state.conn().await?;
     let account = account_by_email(&mut conn, &request.email).await?;
-    drop(conn);
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let verified = web::block(move || password::verify(&request.password, stored.as_deref()))
-        .await
-        .map_err(|e| ApiError::internal(format!("password check: {e}")))?;
+    let verified = verify_password(
+        request.password,
+        account.as_ref().map(|a| a.password_hash.clone()),
+    )
+    .await?;
     let account = match account {
         Some(account) if verified && account.is_active => account,
-        _ => return Err(ApiError::invalid_credentials()),
+        _ => {
+            state
+                .limiter
+                .record_failure(&request.email, address.as_deref());
+            return Err(ApiError::invalid_credentials());
+        }
     };
+    state.limiter.record_success(&request.email);
     let role = Role::for_account(&account.role).ok_or_else(|| {
         ApiError::internal(format!("account {} has role {}", account.id, account.role))
     })?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            access_token: state.tokens.issue(account.id, role)?,
-            token_type: "Bearer".into(),
-            expires_in: ACCESS_TOKEN_SECONDS,
-        }))
+    let refresh = refresh::issue(&mut conn, account.id, None).await?;
+    Ok(token_response(
+        state.tokens.issue(account.id, role)?,
+        refresh,
+    ))
+}
+
+/// Exchange a refresh token for a new pair. Each refresh token works once: presenting one
+/// that was already used revokes every token descended from the same login.
+#[utoipa::path(tag = "auth", operation_id = "refresh_token", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 400, description = "Malformed JSON or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/auth/refresh")]
+pub async fn rotate_refresh_token(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (user, next) = refresh::rotate(&mut conn, &body.into_inner().refresh_token).await?;
+    let account = account(&mut conn, user).await?;
+    let role = Role::for_account(&account.role).unwrap_or(Role::Member);
+    Ok(token_response(state.tokens.issue(user, role)?, next))
+}
+
+/// Log out: revoke a refresh token and every token of its login. Idempotent.
+#[utoipa::path(tag = "auth", operation_id = "logout", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Revoked (or already unknown)"),
+        (status = 400, description = "Malformed JSON or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    refresh::revoke(&mut conn, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The caller's account.
 #[utoipa::path(tag = "auth", operation_id = "get_me", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["member", "admin"]))),
     responses(
         (status = 200, description = "The caller's account", body = Me),
         (status = 401, description = "Missing or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The token is not one of an account of ours", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, member: Member) -> ApiResult<HttpResponse> {
     let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
     let mut conn = state.conn().await?;
-    let account: Account = users::table
-        .find(id)
-        .select(Account::as_select())
-        .first(&mut conn)
-        .await?;
+    let account = account(&mut conn, id).await?;
     let role = Role::for_account(&account.role).unwrap_or(Role::Member);
     Ok(HttpResponse::Ok().json(Me {
         id: account.id,
@@ -136,14 +239,131 @@ pub async fn get_me(state: web::Data<AppState>, member: Member) -> ApiResult<Htt
     }))
 }
 
-/// Creates an account (for `relais create-user`); a taken email is a 409.
+/// Fields of the account that a member can never set through `PATCH /me`.
+const ACCOUNT_FIELDS: [&str; 7] = [
+    "id",
+    "email",
+    "role",
+    "is_active",
+    "password",
+    "actor_id",
+    "user_id",
+];
+
+/// Edit the caller's own actor profile with a JSON Merge Patch.
+///
+/// Only the profile: `id`, `email`, `role` and the other account fields are refused (422).
+#[utoipa::path(tag = "auth", operation_id = "update_me", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["member", "admin"]))),
+    params(("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = crate::resources::actors::api::ActorInput, content_type = "application/merge-patch+json",
+        description = "A JSON Merge Patch of the caller's actor profile"),
+    responses(
+        (status = 200, description = "The updated profile", body = Actor, headers(("ETag" = String))),
+        (status = 409, description = "No actor profile is linked to the account", body = Problem, content_type = "application/problem+json"),
+        UpdateErrors,
+    ))]
+#[patch("/me")]
+pub async fn update_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    member: Member,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    let refused: Vec<FieldError> = patch
+        .0
+        .keys()
+        .filter(|key| ACCOUNT_FIELDS.contains(&key.as_str()))
+        .map(|key| FieldError::new(key.as_str(), "read_only", "cannot be changed here"))
+        .collect();
+    if !refused.is_empty() {
+        return Err(ApiError::unprocessable(refused));
+    }
+    let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
+    let actor = {
+        let mut conn = state.conn().await?;
+        account(&mut conn, id).await?.actor_id
+    };
+    let actor =
+        actor.ok_or_else(|| ApiError::conflict("no actor profile is linked to your account"))?;
+    crud::update::<Actors>(
+        &req,
+        &state,
+        &member.0,
+        &actor.to_string(),
+        patch,
+        Vec::new(),
+        (),
+    )
+    .await
+}
+
+/// Change the caller's password; the current one is required. Other sessions are logged out.
+#[utoipa::path(tag = "auth", operation_id = "change_password", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["member", "admin"]))),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "Malformed JSON or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The token is not one of an account of ours", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or a new one under 12 characters", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/me/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    member: Member,
+    body: JsonBody<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    let change = body.into_inner();
+    let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
+    let mut conn = state.conn().await?;
+    let account = account(&mut conn, id).await?;
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    state
+        .limiter
+        .check(&account.email, address.as_deref())
+        .map_err(ApiError::too_many_requests)?;
+    if !verify_password(change.current_password, Some(account.password_hash)).await? {
+        state
+            .limiter
+            .record_failure(&account.email, address.as_deref());
+        return Err(ApiError::invalid_field(
+            "current_password",
+            "wrong_password",
+            "is not your current password",
+        ));
+    }
+    let hash = hash_password(change.new_password).await?;
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(&mut conn)
+        .await?;
+    refresh::revoke_user(&mut conn, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub(super) async fn hash_password(password: String) -> ApiResult<String> {
+    web::block(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::internal(format!("password hashing: {e}")))?
+}
+
+/// Creates an account (for `relais create-user` and the admin API); a taken email is a 409.
 pub async fn create_user(
     conn: &mut AsyncPgConnection,
     email: &str,
     password: &str,
     role: Role,
 ) -> ApiResult<Uuid> {
-    if !email.contains('@') || email.len() > 320 {
+    let email = email.trim();
+    if !validator::ValidateEmail::validate_email(&email) {
         return Err(ApiError::invalid_field(
             "email",
             "email",
@@ -157,13 +377,10 @@ pub async fn create_user(
             "must be at least 12 characters long",
         ));
     }
-    let owned = password.to_string();
-    let hash = web::block(move || password::hash(&owned))
-        .await
-        .map_err(|e| ApiError::internal(format!("password hashing: {e}")))??;
+    let hash = hash_password(password.to_string()).await?;
     Ok(diesel::insert_into(users::table)
         .values((
-            users::email.eq(email.trim()),
+            users::email.eq(email),
             users::password_hash.eq(hash),
             users::role.eq(role.as_str()),
         ))
@@ -173,5 +390,10 @@ pub async fn create_user(
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(create_token).service(get_me);
+    cfg.service(create_token)
+        .service(rotate_refresh_token)
+        .service(logout)
+        .service(get_me)
+        .service(update_me)
+        .service(change_password);
 }

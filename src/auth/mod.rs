@@ -4,12 +4,19 @@
 //! it shows takes a [`Caller`]. The role check is the extractor, written once.
 
 pub mod api;
+pub mod limiter;
 pub mod password;
+pub mod refresh;
 pub mod tokens;
+pub mod users;
 
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 use utoipa::ToSchema;
@@ -68,11 +75,12 @@ impl Caller {
     }
 }
 
-fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
+/// The bearer token of a request, if any; a malformed `Authorization` header is a 401.
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(Caller::PUBLIC);
+        return Ok(None);
     };
-    let token = value
+    value
         .to_str()
         .ok()
         .and_then(|v| {
@@ -81,17 +89,66 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
         })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
-        })?;
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state is missing"))?;
-    let claims = state.tokens.verify(token)?;
-    Ok(Caller {
-        role: claims.role,
-        user_id: Some(claims.sub),
-    })
+        .map(|t| Some(t.to_string()))
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))
+}
+
+/// Verifies the token, then, for our own accounts, that the account is still active: its
+/// current role applies, and a deactivated account's tokens stop working at once.
+async fn caller_of(
+    state: Option<web::Data<AppState>>,
+    token: Result<Option<String>, ApiError>,
+) -> Result<Caller, ApiError> {
+    let Some(token) = token? else {
+        return Ok(Caller::PUBLIC);
+    };
+    let state = state.ok_or_else(|| ApiError::internal("application state is missing"))?;
+    let verified = state.tokens.verify(&token)?;
+    let Some(user) = verified.user_id else {
+        return Ok(Caller {
+            role: verified.role,
+            user_id: None,
+        });
+    };
+    let mut conn = state.conn().await?;
+    let account: Option<(String, bool)> = crate::schema::users::table
+        .find(user)
+        .select((crate::schema::users::role, crate::schema::users::is_active))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    match account {
+        Some((role, true)) => Ok(Caller {
+            role: Role::for_account(&role).unwrap_or(Role::Member),
+            user_id: Some(user),
+        }),
+        Some((_, false)) => Err(ApiError::unauthorized("this account is deactivated")),
+        None => Err(ApiError::unauthorized("this account no longer exists")),
+    }
+}
+
+/// The caller of a request, resolved once by [`identify`] before any extractor runs.
+#[derive(Clone)]
+struct Identified(Result<Caller, ApiError>);
+
+/// Middleware: resolves the caller before the handler's arguments are extracted, so that a
+/// role check (401/403) always comes before what the body or the query would say (400/422).
+pub async fn identify(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let token = bearer(req.request());
+    let caller = caller_of(state, token).await;
+    req.extensions_mut().insert(Identified(caller));
+    next.call(req).await
+}
+
+fn identified(req: &HttpRequest) -> Result<Caller, ApiError> {
+    req.extensions()
+        .get::<Identified>()
+        .map(|identified| identified.0.clone())
+        .unwrap_or_else(|| Err(ApiError::internal("the identify middleware is missing")))
 }
 
 impl FromRequest for Caller {
@@ -99,7 +156,7 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_of(req))
+        ready(identified(req))
     }
 }
 
@@ -112,7 +169,7 @@ impl FromRequest for Member {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_of(req).and_then(|caller| match caller.role {
+        ready(identified(req).and_then(|caller| match caller.role {
             Role::Public => Err(ApiError::credentials_required()),
             _ => Ok(Member(caller)),
         }))
@@ -128,7 +185,7 @@ impl FromRequest for Admin {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_of(req).and_then(|caller| match caller.role {
+        ready(identified(req).and_then(|caller| match caller.role {
             Role::Public => Err(ApiError::credentials_required()),
             Role::Member => Err(ApiError::forbidden()),
             Role::Admin => Ok(Admin(caller)),

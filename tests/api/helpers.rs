@@ -4,6 +4,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use relais::auth::Role;
 use relais::auth::tokens::TokenService;
+use relais::config::LoginLimits;
 use relais::db::{Durability, LocalCluster};
 use relais::{AppState, app};
 pub use reqwest::Method;
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 const TEMPLATE: &str = "relais_test_template";
-const SECRET: &str = "a-test-secret-of-at-least-thirty-two-bytes";
+pub const SECRET: &str = "a-test-secret-of-at-least-thirty-two-bytes";
 pub const ISSUER: &str = "relais";
 pub const AUDIENCE: &str = "relais-api";
 pub const PASSWORD: &str = "mot-de-passe-de-test";
@@ -129,6 +130,7 @@ pub enum As {
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     admin: String,
     member: String,
@@ -176,6 +178,11 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|tokens| tokens).await
+    }
+
+    /// With the token service adapted (previous secrets, an external provider).
+    pub async fn spawn_with(adapt: impl FnOnce(TokenService) -> TokenService) -> TestApp {
         let server = server();
         let database = format!("relais_test_{}", Uuid::new_v4().simple());
         let admin_url = url_for(&server.url_pattern, "postgres");
@@ -197,7 +204,12 @@ impl TestApp {
             .expect("member token");
         let state = actix_web::web::Data::new(AppState::new(
             pool,
-            TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service"),
+            adapt(TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service")),
+            LoginLimits {
+                window_seconds: 2,
+                per_account: 3,
+                per_address: 6,
+            },
         ));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
@@ -210,6 +222,7 @@ impl TestApp {
         actix_web::rt::spawn(http);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
+            database_url,
             client: reqwest::Client::new(),
             admin,
             member,
@@ -664,5 +677,32 @@ impl Drop for EmptyDatabase {
             })
         })
         .join();
+    }
+}
+
+impl TestApp {
+    /// Logs in through the API and returns the token pair.
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/token",
+            &json!({"email": email, "password": password}),
+            As::Public,
+        )
+        .await
+    }
+
+    /// A request with an explicit bearer token.
+    pub async fn get_with(&self, path: &str, token: &str) -> Reply {
+        self.send(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// The member account's id.
+    pub fn member_id(&self) -> Uuid {
+        server().member_id
     }
 }

@@ -282,6 +282,7 @@ impl Resource for Actors {
 /// Sortable fields: `name` (default), `created_at`, `updated_at`. Contact details are present
 /// for members only.
 #[utoipa::path(tag = "actors", operation_id = "list_actors", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, ActorFilters),
     responses((status = 200, description = "A page of actors", body = Page<Actor>), ListErrors))]
 #[get("/actors")]
@@ -295,6 +296,7 @@ pub async fn list_actors(
 
 /// Read an actor by id or slug.
 #[utoipa::path(tag = "actors", operation_id = "get_actor", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug")),
     responses(
         (status = 200, description = "The actor", body = Actor, headers(("ETag" = String))),
@@ -313,6 +315,7 @@ pub async fn get_actor(
 
 /// Create an actor (admin).
 #[utoipa::path(tag = "actors", operation_id = "create_actor", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = ActorInput,
     responses(
         (status = 201, description = "Created", body = Actor, headers(("Location" = String), ("ETag" = String))),
@@ -329,6 +332,7 @@ pub async fn create_actor(
 
 /// Change an actor with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "actors", operation_id = "update_actor", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = ActorInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Actor, headers(("ETag" = String))), UpdateErrors))]
@@ -345,6 +349,7 @@ pub async fn update_actor(
 
 /// Delete an actor (admin). They are removed from speakers, trainers and authors.
 #[utoipa::path(tag = "actors", operation_id = "delete_actor", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
 #[delete("/actors/{key}")]

@@ -219,6 +219,7 @@ impl Resource for Centres {
 ///
 /// Sortable fields: `name` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "centres", operation_id = "list_centres", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, CentreFilters),
     responses((status = 200, description = "A page of centres", body = Page<Centre>), ListErrors))]
 #[get("/centres")]
@@ -232,6 +233,7 @@ pub async fn list_centres(
 
 /// Read a centre by id or slug.
 #[utoipa::path(tag = "centres", operation_id = "get_centre", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug")),
     responses(
         (status = 200, description = "The centre", body = Centre, headers(("ETag" = String))),
@@ -250,6 +252,7 @@ pub async fn get_centre(
 
 /// Create a centre (admin).
 #[utoipa::path(tag = "centres", operation_id = "create_centre", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = CentreInput,
     responses(
         (status = 201, description = "Created", body = Centre, headers(("Location" = String), ("ETag" = String))),
@@ -266,6 +269,7 @@ pub async fn create_centre(
 
 /// Change a centre with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "centres", operation_id = "update_centre", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = CentreInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Centre, headers(("ETag" = String))), UpdateErrors))]
@@ -282,6 +286,7 @@ pub async fn update_centre(
 
 /// Delete a centre (admin); refused (409) while events, trainings or documents belong to it.
 #[utoipa::path(tag = "centres", operation_id = "delete_centre", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
 #[delete("/centres/{key}")]

@@ -277,6 +277,7 @@ impl Resource for Documents {
 /// Sortable fields: `published_on` (default, newest first), `title`, `created_at`,
 /// `updated_at`.
 #[utoipa::path(tag = "documents", operation_id = "list_documents", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, DocumentFilters),
     responses((status = 200, description = "A page of documents", body = Page<Document>), ListErrors))]
 #[get("/documents")]
@@ -290,6 +291,7 @@ pub async fn list_documents(
 
 /// Read a document by id or slug.
 #[utoipa::path(tag = "documents", operation_id = "get_document", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug")),
     responses(
         (status = 200, description = "The document", body = Document, headers(("ETag" = String))),
@@ -308,6 +310,7 @@ pub async fn get_document(
 
 /// Create a document (admin).
 #[utoipa::path(tag = "documents", operation_id = "create_document", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = DocumentInput,
     responses(
         (status = 201, description = "Created", body = Document, headers(("Location" = String), ("ETag" = String))),
@@ -324,6 +327,7 @@ pub async fn create_document(
 
 /// Change a document with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "documents", operation_id = "update_document", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = DocumentInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Document, headers(("ETag" = String))), UpdateErrors))]
@@ -340,6 +344,7 @@ pub async fn update_document(
 
 /// Delete a document (admin).
 #[utoipa::path(tag = "documents", operation_id = "delete_document", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
 #[delete("/documents/{key}")]

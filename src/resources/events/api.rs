@@ -347,6 +347,7 @@ impl Resource for Events {
 /// The public sees published events open to everyone; members also those reserved to members;
 /// administrators see drafts and cancelled events too.
 #[utoipa::path(tag = "events", operation_id = "list_events", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, EventFilters),
     responses((status = 200, description = "A page of events", body = Page<Event>), ListErrors))]
 #[get("/events")]
@@ -360,6 +361,7 @@ pub async fn list_events(
 
 /// Read an event by id or slug.
 #[utoipa::path(tag = "events", operation_id = "get_event", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug")),
     responses(
         (status = 200, description = "The event", body = Event, headers(("ETag" = String))),
@@ -378,6 +380,7 @@ pub async fn get_event(
 
 /// Create an event (admin).
 #[utoipa::path(tag = "events", operation_id = "create_event", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = EventInput,
     responses(
         (status = 201, description = "Created", body = Event, headers(("Location" = String), ("ETag" = String))),
@@ -394,6 +397,7 @@ pub async fn create_event(
 
 /// Change an event with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "events", operation_id = "update_event", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = EventInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Event, headers(("ETag" = String))), UpdateErrors))]
@@ -410,6 +414,7 @@ pub async fn update_event(
 
 /// Delete an event (admin).
 #[utoipa::path(tag = "events", operation_id = "delete_event", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
 #[delete("/events/{key}")]

@@ -265,6 +265,7 @@ async fn training_scope(
 ///
 /// Sortable fields: `starts_at` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "trainings", operation_id = "list_sessions", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("training" = String, Path, description = "Training id or slug"), Paging, SessionFilters),
     responses(
         (status = 200, description = "A page of sessions", body = Page<Session>),
@@ -284,6 +285,7 @@ pub async fn list_sessions(
 
 /// Read a session by id or slug.
 #[utoipa::path(tag = "trainings", operation_id = "get_session", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug")),
     responses(
         (status = 200, description = "The session", body = Session, headers(("ETag" = String))),
@@ -304,6 +306,7 @@ pub async fn get_session(
 
 /// Add a session to a training (admin). Self-paced trainings have none (422).
 #[utoipa::path(tag = "trainings", operation_id = "create_session", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("training" = String, Path, description = "Training id or slug")),
     request_body = SessionInput,
     responses(
@@ -323,6 +326,7 @@ pub async fn create_session(
 
 /// Change a session with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "trainings", operation_id = "update_session", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = SessionInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
@@ -342,6 +346,7 @@ pub async fn update_session(
 
 /// Delete a session (admin).
 #[utoipa::path(tag = "trainings", operation_id = "delete_session", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]

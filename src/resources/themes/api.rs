@@ -190,6 +190,7 @@ async fn parent_id(
 ///
 /// Sortable fields: `label` (default), `slug`, `created_at`, `updated_at`.
 #[utoipa::path(tag = "themes", operation_id = "list_themes", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, ThemeFilters),
     responses(
         (status = 200, description = "A page of themes", body = Page<Theme>),
@@ -206,6 +207,7 @@ pub async fn list_themes(
 
 /// Read a theme by id or slug.
 #[utoipa::path(tag = "themes", operation_id = "get_theme", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug")),
     responses(
         (status = 200, description = "The theme", body = Theme, headers(("ETag" = String))),
@@ -224,6 +226,7 @@ pub async fn get_theme(
 
 /// Create a theme (admin).
 #[utoipa::path(tag = "themes", operation_id = "create_theme", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = ThemeInput,
     responses(
         (status = 201, description = "Created", body = Theme, headers(("Location" = String), ("ETag" = String))),
@@ -240,6 +243,7 @@ pub async fn create_theme(
 
 /// Change a theme with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "themes", operation_id = "update_theme", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = ThemeInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses(
@@ -259,6 +263,7 @@ pub async fn update_theme(
 
 /// Delete a theme (admin). Items lose the tag; a theme with children cannot be deleted (409).
 #[utoipa::path(tag = "themes", operation_id = "delete_theme", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 204, description = "Deleted"),

@@ -258,6 +258,7 @@ impl Resource for Trainings {
 ///
 /// Sortable fields: `title` (default), `duration_hours`, `created_at`, `updated_at`.
 #[utoipa::path(tag = "trainings", operation_id = "list_trainings", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, TrainingFilters),
     responses((status = 200, description = "A page of trainings", body = Page<Training>), ListErrors))]
 #[get("/trainings")]
@@ -271,6 +272,7 @@ pub async fn list_trainings(
 
 /// Read a training by id or slug.
 #[utoipa::path(tag = "trainings", operation_id = "get_training", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug")),
     responses(
         (status = 200, description = "The training", body = Training, headers(("ETag" = String))),
@@ -289,6 +291,7 @@ pub async fn get_training(
 
 /// Create a training (admin).
 #[utoipa::path(tag = "trainings", operation_id = "create_training", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = TrainingInput,
     responses(
         (status = 201, description = "Created", body = Training, headers(("Location" = String), ("ETag" = String))),
@@ -305,6 +308,7 @@ pub async fn create_training(
 
 /// Change a training with a JSON Merge Patch (admin).
 #[utoipa::path(tag = "trainings", operation_id = "update_training", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = TrainingInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Training, headers(("ETag" = String))), UpdateErrors))]
@@ -321,6 +325,7 @@ pub async fn update_training(
 
 /// Delete a training and its sessions (admin).
 #[utoipa::path(tag = "trainings", operation_id = "delete_training", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
 #[delete("/trainings/{key}")]

@@ -1,0 +1,280 @@
+//! Accounts, managed by administrators: list, create, change the role of, link to an actor
+//! profile, deactivate. A deactivated account's tokens stop working at once.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::{Admin, Caller, Role, refresh};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::http::{
+    IfMatch, JsonBody, MergePatch, created_response, item_response, updated_response,
+};
+use crate::query::sql::Bind;
+use crate::query::{
+    Collection, Condition, Filters, Instant, ListQuery, Page, Paging, SortKey, Visibility,
+};
+use crate::resources::values::text_enum;
+use crate::schema::users;
+
+text_enum! {
+    /// The role an account holds.
+    AccountRole { Member = "member", Admin = "admin" }
+}
+
+impl From<AccountRole> for Role {
+    fn from(role: AccountRole) -> Role {
+        match role {
+            AccountRole::Member => Role::Member,
+            AccountRole::Admin => Role::Admin,
+        }
+    }
+}
+
+static USERS: Collection = Collection {
+    table: "users",
+    select: "t.id, t.email, t.role, t.is_active, t.actor_id, t.created_at, t.updated_at",
+    sorts: &[
+        SortKey {
+            name: "email",
+            column: "t.email",
+            sql_type: "text",
+            nullable: false,
+        },
+        SortKey {
+            name: "created_at",
+            column: "t.created_at",
+            sql_type: "timestamptz",
+            nullable: false,
+        },
+    ],
+    default_sort: "email",
+    visibility: Visibility::Everyone,
+};
+
+/// An account. Its password is never shown.
+#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: Uuid,
+    #[schema(example = "claire.martin@example.fr")]
+    pub email: String,
+    pub role: AccountRole,
+    /// A deactivated account cannot log in, and its tokens stop working.
+    pub is_active: bool,
+    /// The actor profile the account edits through `PATCH /me`.
+    pub actor_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An account to create.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    #[validate(email, length(max = 320))]
+    pub email: String,
+    #[validate(length(min = 12, max = 1024))]
+    pub password: String,
+    pub role: AccountRole,
+    pub actor_id: Option<Uuid>,
+}
+
+/// What an administrator may change of an account.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    pub role: AccountRole,
+    pub is_active: bool,
+    pub actor_id: Option<Uuid>,
+}
+
+/// Filters of the account list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilters {
+    pub role: Option<AccountRole>,
+    pub is_active: Option<bool>,
+    /// Changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
+}
+
+impl Filters for UserFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(role) = self.role {
+            conditions.push(Condition::Equals {
+                column: "t.role",
+                value: Bind::Text(role.as_str().into()),
+            });
+        }
+        if let Some(active) = self.is_active {
+            conditions.push(Condition::Equals {
+                column: "t.is_active",
+                value: Bind::Bool(active),
+            });
+        }
+        conditions.extend(self.updated_since.map(Instant::updated_since));
+        Ok(conditions)
+    }
+}
+
+async fn find(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &str,
+    lock: bool,
+) -> ApiResult<User> {
+    // Accounts have no slug: anything but an id is unknown.
+    Uuid::parse_str(key).map_err(|_| ApiError::not_found())?;
+    USERS.find(conn, caller, key, Vec::new(), lock).await
+}
+
+/// List accounts (admin).
+///
+/// Sortable fields: `email` (default), `created_at`.
+#[utoipa::path(tag = "users", operation_id = "list_users", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(Paging, UserFilters),
+    responses(
+        (status = 200, description = "A page of accounts", body = Page<User>),
+        (status = 403, description = "Not an administrator", body = crate::error::Problem, content_type = "application/problem+json"),
+        ListErrors,
+    ))]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    admin: Admin,
+    query: ListQuery<UserFilters>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let rows = USERS
+        .list::<User, _>(&mut conn, &admin.0, &query, Vec::new())
+        .await?;
+    rows.respond(&query, |user| user)
+}
+
+/// Read an account (admin).
+#[utoipa::path(tag = "users", operation_id = "get_user", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "The account", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Not an administrator", body = crate::error::Problem, content_type = "application/problem+json"),
+        ReadErrors,
+    ))]
+#[get("/users/{id}")]
+pub async fn get_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    item_response(&req, &find(&mut conn, &admin.0, &id, false).await?)
+}
+
+/// Create an account (admin).
+#[utoipa::path(tag = "users", operation_id = "create_user", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    request_body = UserInput,
+    responses(
+        (status = 201, description = "Created", body = User, headers(("Location" = String), ("ETag" = String))),
+        CreateErrors,
+    ))]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: JsonBody<UserInput>,
+) -> ApiResult<HttpResponse> {
+    let input = body.into_inner();
+    let mut conn = state.conn().await?;
+    let id = super::api::create_user(&mut conn, &input.email, &input.password, input.role.into())
+        .await?;
+    if input.actor_id.is_some() {
+        diesel::update(users::table.find(id))
+            .set(users::actor_id.eq(input.actor_id))
+            .execute(&mut conn)
+            .await?;
+    }
+    let user = find(&mut conn, &admin.0, &id.to_string(), false).await?;
+    created_response(&format!("/api/v1/users/{id}"), &user)
+}
+
+/// Change an account's role, activity or actor profile with a JSON Merge Patch (admin).
+///
+/// Deactivating an account revokes its sessions. The last active administrator cannot be
+/// demoted or deactivated (409).
+#[utoipa::path(tag = "users", operation_id = "update_user", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body(content = UserUpdate, content_type = "application/merge-patch+json", description = "A JSON Merge Patch"),
+    responses((status = 200, description = "Updated", body = User, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<String>,
+    patch: MergePatch,
+) -> ApiResult<HttpResponse> {
+    let if_match = IfMatch::of(&req);
+    let caller = admin.0;
+    let mut conn = state.conn().await?;
+    let id = conn
+        .transaction(async |c| {
+            let current = find(c, &caller, &id, true).await?;
+            if_match.check(&current)?;
+            let update: UserUpdate =
+                patch.apply(&current, &["id", "email", "created_at", "updated_at"])?;
+            let stays_admin = update.role == AccountRole::Admin && update.is_active;
+            if current.role == AccountRole::Admin && current.is_active && !stays_admin {
+                // Serialise concurrent demotions: the check below must see every other one.
+                diesel::sql_query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(c)
+                    .await?;
+                let others: i64 = users::table
+                    .filter(users::role.eq("admin"))
+                    .filter(users::is_active.eq(true))
+                    .filter(users::id.ne(current.id))
+                    .count()
+                    .get_result(c)
+                    .await?;
+                if others == 0 {
+                    return Err(ApiError::conflict("this is the last active administrator"));
+                }
+            }
+            diesel::update(users::table.find(current.id))
+                .set((
+                    users::role.eq(update.role.as_str()),
+                    users::is_active.eq(update.is_active),
+                    users::actor_id.eq(update.actor_id),
+                    users::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(c)
+                .await?;
+            if !update.is_active {
+                refresh::revoke_user(c, current.id).await?;
+            }
+            Ok::<_, ApiError>(current.id)
+        })
+        .await?;
+    updated_response(&find(&mut conn, &caller, &id.to_string(), false).await?)
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(get_user)
+        .service(create_user)
+        .service(update_user);
+}
