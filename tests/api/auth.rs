@@ -64,6 +64,24 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
             .status,
         401
     );
+    // Passwords are argon2id at the OWASP minimum or above.
+    let hash: String = {
+        use diesel::prelude::*;
+        use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+        let mut conn = AsyncPgConnection::establish(&app.database_url)
+            .await
+            .expect("connect");
+        relais::schema::users::table
+            .filter(relais::schema::users::email.eq("membre@relais.test"))
+            .select(relais::schema::users::password_hash)
+            .first(&mut conn)
+            .await
+            .expect("hash")
+    };
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
     // Stored hashed: the database never holds the token itself.
     let stored = stored_token_hashes(&app).await;
     let presented = third["refresh_token"].as_str().expect("token");
@@ -291,11 +309,11 @@ async fn expiry_has_a_leeway_of_exactly_thirty_seconds() {
         )
     };
     assert_eq!(
-        app.get_with("/api/v1/me", &token(now - 25)).await.status,
+        app.get_with("/api/v1/me", &token(now - 29)).await.status,
         200
     );
     assert_eq!(
-        app.get_with("/api/v1/me", &token(now - 35)).await.status,
+        app.get_with("/api/v1/me", &token(now - 31)).await.status,
         401
     );
 }
