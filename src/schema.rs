@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     actor_centres (actor_id, centre_id) {
         actor_id -> Uuid,
@@ -15,6 +21,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     actors (id) {
         id -> Uuid,
         slug -> Text,
@@ -33,6 +42,7 @@ diesel::table! {
         longitude -> Nullable<Float8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -44,6 +54,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     centres (id) {
         id -> Uuid,
         slug -> Text,
@@ -62,6 +75,7 @@ diesel::table! {
         longitude -> Nullable<Float8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -81,6 +95,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     documents (id) {
         id -> Uuid,
         slug -> Text,
@@ -97,6 +114,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -124,6 +142,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     events (id) {
         id -> Uuid,
         slug -> Text,
@@ -149,6 +170,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -166,6 +188,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     themes (id) {
         id -> Uuid,
         slug -> Text,
@@ -174,6 +199,7 @@ diesel::table! {
         parent_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -214,6 +240,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     trainings (id) {
         id -> Uuid,
         slug -> Text,
@@ -230,6 +259,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 

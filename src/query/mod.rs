@@ -98,6 +98,46 @@ pub enum Condition {
     Before { column: &'static str, at: Bind },
     /// `column <= at`
     AtOrBefore { column: &'static str, at: Bind },
+    /// French full-text search on `t.search`; with `typo`, that column also matches with
+    /// small typos (trigram similarity).
+    Search {
+        text: String,
+        typo: Option<&'static str>,
+    },
+}
+
+/// The most a `q` may hold.
+const MAX_QUERY_CHARS: usize = 200;
+
+impl Condition {
+    /// `q=`, checked: a 400 when empty or too long.
+    pub fn search(text: &str, typo: Option<&'static str>) -> ApiResult<Condition> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
+            return Err(ApiError::bad_request(format!(
+                "`q` must hold between 1 and {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        Ok(Condition::Search {
+            text: text.to_string(),
+            typo,
+        })
+    }
+
+    /// The relevance of a row to a search, for ordering: the weighted text rank, plus the
+    /// name's similarity when typos are tolerated.
+    fn rank(&self, b: &mut SqlBuilder) -> Option<String> {
+        let Condition::Search { text, typo } = self else {
+            return None;
+        };
+        let q = b.param(Bind::Text(text.clone()));
+        let mut rank =
+            format!("ts_rank_cd(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
+        if let Some(column) = typo {
+            rank = format!("({rank} + similarity(relais_fold({column}), relais_fold({q})))");
+        }
+        Some(rank)
+    }
 }
 
 /// A collection's filter parameters.
@@ -149,6 +189,16 @@ impl Condition {
             Condition::Before { column, at } => format!(" AND {column} < {}", b.param(at.clone())),
             Condition::AtOrBefore { column, at } => {
                 format!(" AND {column} <= {}", b.param(at.clone()))
+            }
+            Condition::Search { text, typo } => {
+                let q = b.param(Bind::Text(text.clone()));
+                let words = format!("t.search @@ websearch_to_tsquery('relais_french', {q})");
+                match typo {
+                    Some(column) => {
+                        format!(" AND ({words} OR relais_fold({column}) % relais_fold({q}))")
+                    }
+                    None => format!(" AND {words}"),
+                }
             }
         };
         b.push(&sql);
@@ -313,6 +363,8 @@ pub struct Rows<R> {
     total: i64,
     total_is_estimate: bool,
     has_more: bool,
+    /// Whether the order is a keyset a cursor can resume (not when ranked by relevance).
+    keyset: bool,
     sort: Vec<(&'static SortKey, bool)>,
 }
 
@@ -381,9 +433,24 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
         F: Filters,
     {
-        let sort = self.parse_sort(query.paging.sort.as_deref())?;
         let mut conditions = scope;
         conditions.extend(query.filters.conditions()?);
+        // With `q` and no `sort`, the most relevant first; relevance is not a keyset.
+        let search = conditions
+            .iter()
+            .find(|c| matches!(c, Condition::Search { .. }))
+            .cloned();
+        let by_relevance = search.is_some() && query.paging.sort.is_none();
+        if by_relevance && query.paging.cursor.is_some() {
+            return Err(ApiError::bad_request(
+                "results ranked by relevance page by `page`; give a `sort` to page by `cursor`",
+            ));
+        }
+        let sort = if by_relevance {
+            Vec::new()
+        } else {
+            self.parse_sort(query.paging.sort.as_deref())?
+        };
         let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
         let page = query.paging.page.unwrap_or(1);
 
@@ -392,13 +459,17 @@ impl Collection {
         if let Some(cursor) = &query.paging.cursor {
             Cursor::decode(cursor, &sort)?.render(&sort, &mut data);
         }
-        let order: Vec<String> = sort
-            .iter()
-            .map(|(key, desc)| {
+        let relevance = match (&search, by_relevance) {
+            (Some(search), true) => search.rank(&mut data).map(|rank| format!("{rank} DESC")),
+            _ => None,
+        };
+        let order: Vec<String> = relevance
+            .into_iter()
+            .chain(sort.iter().map(|(key, desc)| {
                 let direction = if *desc { "DESC" } else { "ASC" };
                 let nulls = if key.nullable { " NULLS LAST" } else { "" };
                 format!("{} {direction}{nulls}", key.column)
-            })
+            }))
             .chain(std::iter::once("t.id ASC".to_string()))
             .collect();
         let offset = if query.paging.cursor.is_some() {
@@ -447,6 +518,7 @@ impl Collection {
             total,
             total_is_estimate,
             has_more,
+            keyset: !by_relevance,
             sort,
         })
     }
@@ -557,10 +629,11 @@ impl<R> Rows<R> {
             total,
             total_is_estimate,
             has_more,
+            keyset,
             sort,
         } = self;
         let data: Vec<T> = rows.into_iter().map(to_item).collect();
-        let next_cursor = match (has_more, data.last()) {
+        let next_cursor = match (has_more && keyset, data.last()) {
             (true, Some(last)) => Some(cursor_after(&sort, last)?),
             _ => None,
         };
@@ -589,8 +662,8 @@ impl<R> Rows<R> {
             self_: link(&[]),
             next: match (&next_cursor, by_cursor) {
                 (Some(cursor), true) => Some(link(&[("cursor", Some(cursor.clone()))])),
-                (Some(_), false) => Some(to_page(page + 1)),
-                (None, _) => None,
+                _ if has_more && !by_cursor => Some(to_page(page + 1)),
+                _ => None,
             },
             prev: (!by_cursor && page > 1).then(|| to_page(page - 1)),
             first: to_page(1),

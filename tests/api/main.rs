@@ -12,6 +12,7 @@ mod lists;
 mod openapi;
 mod roles;
 mod schema;
+mod search;
 mod sessions;
 mod themes;
 mod trainings;

@@ -24,7 +24,7 @@ SELECT 'table ' || c.table_name || ' ' || c.ordinal_position || ' ' || c.column_
        CASE WHEN c.is_nullable = 'YES' THEN 'Nullable<' ELSE '' END ||
        CASE c.udt_name WHEN 'uuid' THEN 'Uuid' WHEN 'text' THEN 'Text' WHEN 'bool' THEN 'Bool'
             WHEN 'float8' THEN 'Float8' WHEN 'int4' THEN 'Int4' WHEN 'int8' THEN 'Int8'
-            WHEN 'timestamptz' THEN 'Timestamptz' WHEN 'date' THEN 'Date' WHEN 'jsonb' THEN 'Jsonb' WHEN 'bytea' THEN 'Bytea'
+            WHEN 'timestamptz' THEN 'Timestamptz' WHEN 'date' THEN 'Date' WHEN 'jsonb' THEN 'Jsonb' WHEN 'bytea' THEN 'Bytea' WHEN 'tsvector' THEN 'Tsvector'
             WHEN '_text' THEN 'Array<Nullable<Text>>' ELSE c.udt_name END ||
        CASE WHEN c.is_nullable = 'YES' THEN '>' ELSE '' END AS line
   FROM information_schema.columns c
@@ -49,13 +49,16 @@ SELECT 'joinable ' || child.relname || ' -> ' || parent.relname || ' (' || a.att
 fn schema_rs_shape() -> BTreeSet<String> {
     let source = include_str!("../../src/schema.rs");
     let mut lines = BTreeSet::new();
+    let mut in_table_macro = false;
     let mut table: Option<String> = None;
     let mut position = 0;
     for raw in source.lines() {
         let line = raw.trim();
         if let Some(rest) = line.strip_prefix("diesel::joinable!(") {
             lines.insert(format!("joinable {}", rest.trim_end_matches(");")));
-        } else if line.ends_with('{') && !line.starts_with("diesel::") {
+        } else if line.starts_with("diesel::table!") {
+            in_table_macro = true;
+        } else if in_table_macro && table.is_none() && line.ends_with('{') {
             // `events (id) {`
             let (name, key) = line
                 .trim_end_matches('{')
@@ -65,8 +68,10 @@ fn schema_rs_shape() -> BTreeSet<String> {
             lines.insert(format!("key {name} {key}"));
             table = Some(name.to_string());
             position = 0;
-        } else if line == "}" {
+        } else if line == "}" && table.is_some() {
             table = None;
+        } else if line == "}" {
+            in_table_macro = false;
         } else if let (Some(name), Some((column, kind))) = (&table, line.split_once(" -> ")) {
             position += 1;
             lines.insert(format!(

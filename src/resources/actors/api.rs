@@ -136,6 +136,10 @@ fn check_actor(input: &ActorInput) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActorFilters {
+    /// Full-text search in French: accents, case, plurals and common inflections do not
+    /// matter, and names tolerate small typos. Ranked by relevance unless `sort` is given.
+    #[param(example = "ecologue")]
+    pub q: Option<String>,
     pub kind: Option<ActorKind>,
     pub category: Option<ActorCategory>,
     /// Members of this centre's network (id or slug).
@@ -151,6 +155,9 @@ pub struct ActorFilters {
 impl Filters for ActorFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
+        if let Some(q) = &self.q {
+            conditions.push(Condition::search(q, Some("t.name"))?);
+        }
         if let Some(kind) = self.kind {
             conditions.push(Condition::Equals {
                 column: "t.kind",

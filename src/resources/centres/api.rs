@@ -102,6 +102,10 @@ fn check_centre(input: &CentreInput) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CentreFilters {
+    /// Full-text search in French: accents, case, plurals and common inflections do not
+    /// matter, and names tolerate small typos. Ranked by relevance unless `sort` is given.
+    #[param(example = "zones humides")]
+    pub q: Option<String>,
     pub scope: Option<Scope>,
     /// Tagged with this theme or one below it (slug or id).
     pub theme: Option<String>,
@@ -113,6 +117,9 @@ pub struct CentreFilters {
 impl Filters for CentreFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
+        if let Some(q) = &self.q {
+            conditions.push(Condition::search(q, Some("t.name"))?);
+        }
         if let Some(scope) = self.scope {
             conditions.push(Condition::Equals {
                 column: "t.scope",

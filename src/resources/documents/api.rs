@@ -128,6 +128,10 @@ pub struct DocumentInput {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DocumentFilters {
+    /// Full-text search in French: accents, case, plurals and common inflections do not
+    /// matter. Ranked by relevance unless `sort` is given.
+    #[param(example = "guide zones humides")]
+    pub q: Option<String>,
     /// Documents of this centre (id or slug).
     pub centre: Option<String>,
     /// Tagged with this theme or one below it (slug or id).
@@ -151,6 +155,9 @@ pub struct DocumentFilters {
 impl Filters for DocumentFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
+        if let Some(q) = &self.q {
+            conditions.push(Condition::search(q, None)?);
+        }
         if let Some(centre) = &self.centre {
             conditions.push(Condition::RefersTo {
                 column: "t.centre_id",

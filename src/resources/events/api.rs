@@ -175,6 +175,10 @@ fn check_event(input: &EventInput) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventFilters {
+    /// Full-text search in French: accents, case, plurals and common inflections do not
+    /// matter. Ranked by relevance unless `sort` is given.
+    #[param(example = "journee technique")]
+    pub q: Option<String>,
     /// Events of this centre (id or slug).
     pub centre: Option<String>,
     /// Tagged with this theme or one below it (slug or id).
@@ -197,6 +201,9 @@ pub struct EventFilters {
 impl Filters for EventFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
+        if let Some(q) = &self.q {
+            conditions.push(Condition::search(q, None)?);
+        }
         if let Some(centre) = &self.centre {
             conditions.push(Condition::RefersTo {
                 column: "t.centre_id",

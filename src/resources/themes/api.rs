@@ -58,6 +58,10 @@ pub struct ThemeInput {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ThemeFilters {
+    /// Full-text search in French: accents, case, plurals and common inflections do not
+    /// matter. Ranked by relevance unless `sort` is given.
+    #[param(example = "biodiversite")]
+    pub q: Option<String>,
     /// Children of this theme (id or slug).
     pub parent: Option<String>,
     /// Themes changed at or after this instant (RFC 3339).
@@ -68,6 +72,9 @@ pub struct ThemeFilters {
 impl Filters for ThemeFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
+        if let Some(q) = &self.q {
+            conditions.push(Condition::search(q, None)?);
+        }
         if let Some(parent) = &self.parent {
             conditions.push(Condition::RefersTo {
                 column: "t.parent_id",

@@ -113,6 +113,10 @@ pub struct TrainingInput {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TrainingFilters {
+    /// Full-text search in French: accents, case, plurals and common inflections do not
+    /// matter. Ranked by relevance unless `sort` is given.
+    #[param(example = "revitalisation centre-bourg")]
+    pub q: Option<String>,
     /// Trainings of this centre (id or slug).
     pub centre: Option<String>,
     /// Tagged with this theme or one below it (slug or id).
@@ -129,6 +133,9 @@ pub struct TrainingFilters {
 impl Filters for TrainingFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
+        if let Some(q) = &self.q {
+            conditions.push(Condition::search(q, None)?);
+        }
         if let Some(centre) = &self.centre {
             conditions.push(Condition::RefersTo {
                 column: "t.centre_id",

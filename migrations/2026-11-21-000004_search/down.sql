@@ -1,0 +1,12 @@
+DROP INDEX actors_name_trgm_idx;
+DROP INDEX centres_name_trgm_idx;
+ALTER TABLE themes DROP COLUMN search;
+ALTER TABLE documents DROP COLUMN search;
+ALTER TABLE trainings DROP COLUMN search;
+ALTER TABLE events DROP COLUMN search;
+ALTER TABLE actors DROP COLUMN search;
+ALTER TABLE centres DROP COLUMN search;
+DROP FUNCTION relais_fold(text);
+DROP TEXT SEARCH CONFIGURATION relais_french;
+DROP EXTENSION pg_trgm;
+DROP EXTENSION unaccent;

@@ -1,0 +1,263 @@
+//! French full-text search on the lists (`q=`).
+
+use crate::helpers::{As, TestApp};
+use serde_json::{Value, json};
+
+fn titles(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|d| d["title"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[actix_web::test]
+async fn q_ignores_accents_case_and_plurals_and_ranks_title_over_summary_over_body() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    let document = async |slug: &str, title: &str, summary: &str, body: &str, audience: &str| {
+        app.create(
+            "documents",
+            json!({"slug": slug, "title": title, "summary": summary, "body": body, "kind": "guide",
+            "centre_id": centre["id"], "status": "published", "audience": audience}),
+        )
+        .await;
+    };
+    document(
+        "corps",
+        "Note de chantier",
+        "Compte rendu de visite.",
+        "Des continuités écologiques restaurées.",
+        "public",
+    )
+    .await;
+    document(
+        "titre",
+        "Guide des continuités écologiques",
+        "Méthodes.",
+        "",
+        "public",
+    )
+    .await;
+    document(
+        "resume",
+        "Trame verte et bleue",
+        "Restaurer les continuités ÉCOLOGIQUES en ville.",
+        "",
+        "public",
+    )
+    .await;
+    document(
+        "zones",
+        "Gestion des zones humides",
+        "Mares, tourbières et prairies.",
+        "",
+        "public",
+    )
+    .await;
+    document(
+        "reserve",
+        "Continuité écologique : dossier interne",
+        "Réservé aux membres.",
+        "",
+        "members",
+    )
+    .await;
+
+    let search = async |q: &str, who: As| {
+        app.get(&format!("/api/v1/documents?q={q}"), who)
+            .await
+            .expect(200)
+    };
+    // Accents, case and plurals do not matter; title beats summary beats body.
+    let found = search("continuite%20ecologique", As::Public).await;
+    assert_eq!(
+        titles(&found),
+        [
+            "Guide des continuités écologiques",
+            "Trame verte et bleue",
+            "Note de chantier"
+        ]
+    );
+    assert_eq!(found["meta"]["total"], 3);
+    assert_eq!(
+        titles(&search("zone%20humide", As::Public).await),
+        ["Gestion des zones humides"]
+    );
+    assert_eq!(
+        titles(&search("TOURBIERE", As::Public).await),
+        ["Gestion des zones humides"]
+    );
+    // Members also find what is reserved to them.
+    assert_eq!(
+        search("continuite%20ecologique", As::Member).await["meta"]["total"],
+        4
+    );
+    // Web-search syntax: quoted phrases and exclusions.
+    assert_eq!(
+        titles(&search("%22zones%20humides%22", As::Public).await),
+        ["Gestion des zones humides"]
+    );
+    assert_eq!(
+        search("ecologique%20-chantier", As::Public).await["meta"]["total"],
+        2
+    );
+    // With a sort, the sort wins, and cursors work; relevance pages by page only.
+    let sorted = app
+        .get(
+            "/api/v1/documents?q=ecologique&sort=title&per_page=1",
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(titles(&sorted), ["Guide des continuités écologiques"]);
+    let cursor = sorted["meta"]["next_cursor"].as_str().expect("cursor");
+    let next = app
+        .get(
+            &format!("/api/v1/documents?q=ecologique&sort=title&per_page=1&cursor={cursor}"),
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(titles(&next), ["Note de chantier"]);
+    let ranked = app
+        .get("/api/v1/documents?q=ecologique&per_page=1", As::Public)
+        .await
+        .expect(200);
+    assert!(ranked["meta"]["next_cursor"].is_null());
+    assert_eq!(
+        ranked["links"]["next"],
+        "/api/v1/documents?q=ecologique&per_page=1&page=2"
+    );
+    assert_eq!(
+        app.get("/api/v1/documents?q=ecologique&cursor=abc", As::Public)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.get("/api/v1/documents?q=", As::Public).await.status,
+        400
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/documents?q={}", "a".repeat(201)),
+            As::Public
+        )
+        .await
+        .status,
+        400
+    );
+}
+
+#[actix_web::test]
+async fn names_of_actors_and_centres_match_with_small_typos() {
+    let app = TestApp::spawn().await;
+    app.create(
+        "actors",
+        json!({"kind": "person", "name": "Amélie Durand", "job_title": "Écologue"}),
+    )
+    .await;
+    app.create(
+        "actors",
+        json!({"kind": "person", "name": "Bruno Lefèvre", "job_title": "Hydrologue"}),
+    )
+    .await;
+    app.create(
+        "centres",
+        json!({"name": "Pôle-relais lagunes méditerranéennes", "scope": "national"}),
+    )
+    .await;
+    let names = |page: Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter_map(|d| d["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        names(
+            app.get("/api/v1/actors?q=amelie%20durant", As::Public)
+                .await
+                .expect(200)
+        ),
+        ["Amélie Durand"]
+    );
+    assert_eq!(
+        names(
+            app.get("/api/v1/actors?q=lefevre", As::Public)
+                .await
+                .expect(200)
+        ),
+        ["Bruno Lefèvre"]
+    );
+    assert_eq!(
+        names(
+            app.get("/api/v1/actors?q=ecologues", As::Public)
+                .await
+                .expect(200)
+        ),
+        ["Amélie Durand"]
+    );
+    assert_eq!(
+        names(
+            app.get("/api/v1/centres?q=lagune%20mediterraneenne", As::Public)
+                .await
+                .expect(200)
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        names(
+            app.get("/api/v1/centres?q=pole%20relai%20lagunes", As::Public)
+                .await
+                .expect(200)
+        )
+        .len(),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn q_combines_with_filters_on_every_searchable_list() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("region").await;
+    app.event(
+        &centre,
+        "Les Jeudis : revitalisation des centres-bourgs",
+        4,
+        json!({"kind": "rencontre"}),
+    )
+    .await;
+    app.event(&centre, "Journée technique haies bocagères", 9, json!({}))
+        .await;
+    app.create(
+        "trainings",
+        json!({"title": "Cycle revitalisation des centres-bourgs", "kind": "cycle_qualification",
+        "modality": "hybrid", "centre_id": centre["id"], "status": "published"}),
+    )
+    .await;
+    app.create(
+        "themes",
+        json!({"label": "Revitalisation des centres-bourgs"}),
+    )
+    .await;
+    for (path, total) in [
+        ("events?q=centre-bourg", 1),
+        ("events?q=centres%20bourgs&kind=journee_technique", 0),
+        ("events?q=bocagere", 1),
+        ("trainings?q=revitaliser", 1),
+        ("themes?q=centre-bourg", 1),
+    ] {
+        assert_eq!(
+            app.get(&format!("/api/v1/{path}"), As::Public)
+                .await
+                .expect(200)["meta"]["total"],
+            total,
+            "{path}"
+        );
+    }
+}
