@@ -13,6 +13,7 @@ mod openapi;
 mod roles;
 mod schema;
 mod search;
+mod seed;
 mod sessions;
 mod themes;
 mod trainings;
