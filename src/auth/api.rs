@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,7 +14,7 @@ use super::tokens::ACCESS_TOKEN_SECONDS;
 use super::{Member, Role, password, refresh};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
-use crate::http::{JsonBody, MergePatch};
+use crate::http::{JsonBody, MergePatch, item_response};
 use crate::resources::actors::api::{Actor, Actors};
 use crate::resources::crud;
 use crate::schema::users;
@@ -144,7 +144,7 @@ pub async fn create_token(
     let address = req.peer_addr().map(|a| a.ip().to_string());
     state
         .limiter
-        .check(&request.email, address.as_deref())
+        .attempt(&request.email, address.as_deref())
         .map_err(ApiError::too_many_requests)?;
     let mut conn = state.conn().await?;
     let account = account_by_email(&mut conn, &request.email).await?;
@@ -155,14 +155,11 @@ pub async fn create_token(
     .await?;
     let account = match account {
         Some(account) if verified && account.is_active => account,
-        _ => {
-            state
-                .limiter
-                .record_failure(&request.email, address.as_deref());
-            return Err(ApiError::invalid_credentials());
-        }
+        _ => return Err(ApiError::invalid_credentials()),
     };
-    state.limiter.record_success(&request.email);
+    state
+        .limiter
+        .record_success(&request.email, address.as_deref());
     let role = Role::for_account(&account.role).ok_or_else(|| {
         ApiError::internal(format!("account {} has role {}", account.id, account.role))
     })?;
@@ -226,17 +223,22 @@ pub async fn logout(
         (status = 404, description = "The token is not one of an account of ours", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/me")]
-pub async fn get_me(state: web::Data<AppState>, member: Member) -> ApiResult<HttpResponse> {
+pub async fn get_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    member: Member,
+) -> ApiResult<HttpResponse> {
     let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
     let mut conn = state.conn().await?;
     let account = account(&mut conn, id).await?;
     let role = Role::for_account(&account.role).unwrap_or(Role::Member);
-    Ok(HttpResponse::Ok().json(Me {
+    let me = Me {
         id: account.id,
         email: account.email,
         role,
         actor_id: account.actor_id,
-    }))
+    };
+    item_response(&req, &me)
 }
 
 /// Fields of the account that a member can never set through `PATCH /me`.
@@ -325,27 +327,31 @@ pub async fn change_password(
     let address = req.peer_addr().map(|a| a.ip().to_string());
     state
         .limiter
-        .check(&account.email, address.as_deref())
+        .attempt(&account.email, address.as_deref())
         .map_err(ApiError::too_many_requests)?;
     if !verify_password(change.current_password, Some(account.password_hash)).await? {
-        state
-            .limiter
-            .record_failure(&account.email, address.as_deref());
         return Err(ApiError::invalid_field(
             "current_password",
             "wrong_password",
             "is not your current password",
         ));
     }
+    state
+        .limiter
+        .record_success(&account.email, address.as_deref());
     let hash = hash_password(change.new_password).await?;
-    diesel::update(users::table.find(id))
-        .set((
-            users::password_hash.eq(hash),
-            users::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(&mut conn)
-        .await?;
-    refresh::revoke_user(&mut conn, id).await?;
+    // The new password and the end of the other sessions land together, or not at all.
+    conn.transaction(async |c| {
+        diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(hash),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(c)
+            .await?;
+        refresh::revoke_user(c, id).await
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -35,21 +35,32 @@ impl LoginLimiter {
         ]
     }
 
-    /// `Err(seconds)` while the account or the address is over its limit.
-    pub fn check(&self, account: &str, address: Option<&str>) -> Result<(), u64> {
+    /// Counts an attempt, or refuses it with `Err(seconds)` while the account or the address
+    /// is over its limit. The attempt is counted before the password is checked, under the
+    /// same lock, so that parallel guesses cannot all slip past the limit; a success takes it
+    /// back.
+    pub fn attempt(&self, account: &str, address: Option<&str>) -> Result<(), u64> {
         let now = Instant::now();
         let window = self.window();
         let Ok(mut failures) = self.failures.lock() else {
             return Ok(());
         };
+        if failures.len() > PRUNE_ABOVE {
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < window)
+            });
+        }
+        let keys = Self::keys(account, address);
         let mut wait = None;
-        for (key, is_account) in Self::keys(account, address) {
-            let limit = if is_account {
+        for (key, is_account) in &keys {
+            let limit = if *is_account {
                 self.limits.per_account
             } else {
                 self.limits.per_address
             };
-            if let Some(times) = failures.get_mut(&key) {
+            if let Some(times) = failures.get_mut(key) {
                 while times
                     .front()
                     .is_some_and(|t| now.duration_since(*t) >= window)
@@ -64,34 +75,23 @@ impl LoginLimiter {
                 }
             }
         }
-        match wait {
-            Some(seconds) => Err(seconds),
-            None => Ok(()),
+        if let Some(seconds) = wait {
+            return Err(seconds);
         }
-    }
-
-    pub fn record_failure(&self, account: &str, address: Option<&str>) {
-        let now = Instant::now();
-        let window = self.window();
-        let Ok(mut failures) = self.failures.lock() else {
-            return;
-        };
-        if failures.len() > PRUNE_ABOVE {
-            failures.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
-            });
-        }
-        for (key, _) in Self::keys(account, address) {
+        for (key, _) in keys {
             failures.entry(key).or_default().push_back(now);
         }
+        Ok(())
     }
 
-    /// A successful login clears the account's failures (not the address's).
-    pub fn record_success(&self, account: &str) {
+    /// A success clears the account's failures and takes back this attempt from the address.
+    pub fn record_success(&self, account: &str, address: Option<&str>) {
         if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(&Self::keys(account, None)[0].0);
+            let [(account, _), (address, _)] = Self::keys(account, address);
+            failures.remove(&account);
+            if let Some(times) = failures.get_mut(&address) {
+                times.pop_back();
+            }
         }
     }
 }

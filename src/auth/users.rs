@@ -199,14 +199,20 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     let mut conn = state.conn().await?;
-    let id = super::api::create_user(&mut conn, &input.email, &input.password, input.role.into())
+    // One transaction: an unknown or taken actor leaves no account behind.
+    let id = conn
+        .transaction(async |c| {
+            let id = super::api::create_user(c, &input.email, &input.password, input.role.into())
+                .await?;
+            if input.actor_id.is_some() {
+                diesel::update(users::table.find(id))
+                    .set(users::actor_id.eq(input.actor_id))
+                    .execute(c)
+                    .await?;
+            }
+            Ok::<_, ApiError>(id)
+        })
         .await?;
-    if input.actor_id.is_some() {
-        diesel::update(users::table.find(id))
-            .set(users::actor_id.eq(input.actor_id))
-            .execute(&mut conn)
-            .await?;
-    }
     let user = find(&mut conn, &admin.0, &id.to_string(), false).await?;
     created_response(&format!("/api/v1/users/{id}"), &user)
 }

@@ -88,6 +88,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
 /// Deserialises with the failing field's path: syntax errors and unknown fields are 400, a
 /// missing field or a value of the wrong type is a 422 that names the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail there.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(ApiError::bad_request(
+            "the body holds a NUL character (\\u0000)",
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();

@@ -12,7 +12,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -286,6 +286,15 @@ impl<F: Filters> ListQuery<F> {
     fn parse(req: &HttpRequest) -> ApiResult<Self> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
             .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+        // PostgreSQL text cannot hold NUL: refuse it here rather than fail there.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(n, v)| n.contains('\0') || v.contains('\0'))
+        {
+            return Err(ApiError::bad_request(format!(
+                "query parameter `{name}` holds a NUL character"
+            )));
+        }
         let (paging, filters): (Vec<_>, Vec<_>) = pairs
             .iter()
             .cloned()
@@ -365,6 +374,8 @@ pub struct Rows<R> {
     has_more: bool,
     /// Whether the order is a keyset a cursor can resume (not when ranked by relevance).
     keyset: bool,
+    /// Rows skipped before this page.
+    offset: u64,
     sort: Vec<(&'static SortKey, bool)>,
 }
 
@@ -435,17 +446,13 @@ impl Collection {
     {
         let mut conditions = scope;
         conditions.extend(query.filters.conditions()?);
-        // With `q` and no `sort`, the most relevant first; relevance is not a keyset.
+        // With `q` and no `sort`, the most relevant first. Relevance is no keyset: its cursor
+        // holds an offset instead.
         let search = conditions
             .iter()
             .find(|c| matches!(c, Condition::Search { .. }))
             .cloned();
         let by_relevance = search.is_some() && query.paging.sort.is_none();
-        if by_relevance && query.paging.cursor.is_some() {
-            return Err(ApiError::bad_request(
-                "results ranked by relevance page by `page`; give a `sort` to page by `cursor`",
-            ));
-        }
         let sort = if by_relevance {
             Vec::new()
         } else {
@@ -456,8 +463,14 @@ impl Collection {
 
         let mut data = SqlBuilder::new(&format!("SELECT {} FROM {} t", self.select, self.table));
         self.filter(&mut data, caller, &conditions);
+        let mut offset = u64::from(page - 1) * u64::from(per_page);
         if let Some(cursor) = &query.paging.cursor {
-            Cursor::decode(cursor, &sort)?.render(&sort, &mut data);
+            if by_relevance {
+                offset = Cursor::decode_offset(cursor)?;
+            } else {
+                Cursor::decode(cursor, &sort)?.render(&sort, &mut data);
+                offset = 0;
+            }
         }
         let relevance = match (&search, by_relevance) {
             (Some(search), true) => search.rank(&mut data).map(|rank| format!("{rank} DESC")),
@@ -472,11 +485,6 @@ impl Collection {
             }))
             .chain(std::iter::once("t.id ASC".to_string()))
             .collect();
-        let offset = if query.paging.cursor.is_some() {
-            0
-        } else {
-            u64::from(page - 1) * u64::from(per_page)
-        };
         // One row more than asked tells whether there is a next page.
         data.push(&format!(
             " ORDER BY {} LIMIT {} OFFSET {offset}",
@@ -519,6 +527,7 @@ impl Collection {
             total_is_estimate,
             has_more,
             keyset: !by_relevance,
+            offset,
             sort,
         })
     }
@@ -574,17 +583,63 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    fn parse(text: &str) -> ApiResult<Cursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid_cursor())?;
+        serde_json::from_slice(&bytes).map_err(|_| invalid_cursor())
+    }
+
+    /// A cursor into a list ranked by relevance: how many rows come before the next page.
+    fn offset(offset: u64) -> String {
+        Cursor {
+            s: RELEVANCE.into(),
+            v: vec![Some(offset.to_string())],
+        }
+        .encode()
+    }
+
+    fn decode_offset(text: &str) -> ApiResult<u64> {
+        let cursor = Self::parse(text)?;
+        match (cursor.s.as_str(), cursor.v.as_slice()) {
+            (RELEVANCE, [Some(offset)]) => offset.parse().map_err(|_| invalid_cursor()),
+            _ => Err(ApiError::bad_request(
+                "`cursor` was made for a list in another order",
+            )),
+        }
+    }
+
+    /// Checks every value against its column's type, so that a tampered cursor is a 400.
     fn decode(text: &str, sort: &[(&'static SortKey, bool)]) -> ApiResult<Cursor> {
-        let invalid = || ApiError::bad_request("`cursor` is not a cursor this list gave");
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        let cursor = Self::parse(text)?;
         if cursor.s != Self::signature(sort) {
             return Err(ApiError::bad_request(
                 "`cursor` was made for another `sort`; keep the same `sort` while paging",
             ));
         }
-        if cursor.v.len() != sort.len() + 1 || cursor.v.last().is_none_or(|id| id.is_none()) {
-            return Err(invalid());
+        if cursor.v.len() != sort.len() + 1 {
+            return Err(invalid_cursor());
+        }
+        let types = sort
+            .iter()
+            .map(|(key, _)| key.sql_type)
+            .chain(std::iter::once("uuid"));
+        for (value, sql_type) in cursor.v.iter().zip(types) {
+            let Some(value) = value else {
+                if sql_type == "uuid" {
+                    return Err(invalid_cursor());
+                }
+                continue;
+            };
+            let valid = match sql_type {
+                "uuid" => Uuid::parse_str(value).is_ok(),
+                "timestamptz" => DateTime::parse_from_rfc3339(value).is_ok(),
+                "date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .is_ok_and(|d| (1..=9999).contains(&d.year())),
+                "float8" => value.parse::<f64>().is_ok_and(f64::is_finite),
+                _ => !value.contains('\0'),
+            };
+            if !valid {
+                return Err(invalid_cursor());
+            }
         }
         Ok(cursor)
     }
@@ -610,7 +665,23 @@ impl Cursor {
             };
         }
         b.push(&format!(" AND {condition}"));
+        // The same bound, in a form an index scan can start from, so that the cost of a page
+        // does not grow with its depth.
+        if let (Some((key, descending)), Some(Some(value))) =
+            (sort.first(), self.v.as_slice().first())
+            && !key.nullable
+        {
+            let op = if *descending { "<=" } else { ">=" };
+            let v = b.param(Bind::Text(value.clone()));
+            b.push(&format!(" AND {} {op} {v}::{}", key.column, key.sql_type));
+        }
     }
+}
+
+const RELEVANCE: &str = "~relevance";
+
+fn invalid_cursor() -> ApiError {
+    ApiError::bad_request("`cursor` is not a cursor this list gave")
 }
 
 impl<R> Rows<R> {
@@ -630,11 +701,13 @@ impl<R> Rows<R> {
             total_is_estimate,
             has_more,
             keyset,
+            offset,
             sort,
         } = self;
         let data: Vec<T> = rows.into_iter().map(to_item).collect();
-        let next_cursor = match (has_more && keyset, data.last()) {
-            (true, Some(last)) => Some(cursor_after(&sort, last)?),
+        let next_cursor = match (has_more, keyset, data.last()) {
+            (true, true, Some(last)) => Some(cursor_after(&sort, last)?),
+            (true, false, _) => Some(Cursor::offset(offset + u64::from(per_page))),
             _ => None,
         };
         let by_cursor = query.paging.cursor.is_some();
@@ -732,9 +805,13 @@ impl TryFrom<String> for DateBound {
         if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
             return Ok(DateBound(at.with_timezone(&Utc), None));
         }
-        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
-            format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 date-time")
-        })?;
+        // Years PostgreSQL can store; chrono would also read signed and five-digit years.
+        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| {
+                format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 date-time")
+            })?;
         Ok(DateBound(paris_midnight(date)?, Some(date)))
     }
 }

@@ -96,6 +96,17 @@ pub fn validate_slug(slug: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A calendar date PostgreSQL stores: years 1 to 9999.
+pub fn validate_date(date: &chrono::NaiveDate) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range")
+            .with_message("must be a date between the years 1 and 9999".into()))
+    }
+}
+
 /// An IANA time zone name (`Europe/Paris`, `America/Cayenne`).
 pub fn validate_timezone(name: &str) -> Result<(), ValidationError> {
     name.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {

@@ -94,3 +94,19 @@ async fn documents_filter_by_publication_date() {
         1
     );
 }
+
+#[actix_web::test]
+async fn impossible_dates_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    let reply = app
+        .post(
+            "/api/v1/documents",
+            &json!({"title": "Archives", "kind": "dossier", "centre_id": centre["id"],
+        "published_on": "-9999-01-01"}),
+            As::Admin,
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.error_fields(), ["published_on"]);
+}

@@ -152,3 +152,35 @@ async fn events_filter_by_date_kind_format_centre_and_theme() {
         400
     );
 }
+
+#[actix_web::test]
+async fn related_documents_the_caller_cannot_see_are_left_out() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    let mut ids = Vec::new();
+    for (slug, audience, status) in [
+        ("public", "public", "published"),
+        ("membres", "members", "published"),
+        ("brouillon", "public", "draft"),
+    ] {
+        let document = app
+            .create(
+                "documents",
+                json!({"slug": slug, "title": slug, "kind": "compte_rendu",
+            "centre_id": centre["id"], "audience": audience, "status": status}),
+            )
+            .await;
+        ids.push(document["id"].clone());
+    }
+    app.event(
+        &centre,
+        "Journée avec documents",
+        8,
+        json!({"slug": "journee", "document_ids": ids}),
+    )
+    .await;
+    for (who, visible) in [(As::Public, 1), (As::Member, 2), (As::Admin, 3)] {
+        let event = app.get("/api/v1/events/journee", who).await.expect(200);
+        assert_eq!(event["document_ids"], json!(ids[..visible]), "{who:?}");
+    }
+}

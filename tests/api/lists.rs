@@ -211,3 +211,43 @@ async fn unknown_routes_and_ids_are_problem_documents() {
         "urn:relais:problem:not-found"
     );
 }
+
+#[actix_web::test]
+async fn tampered_cursors_nul_characters_and_impossible_dates_are_400() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    themes(&app, 3).await;
+    let forge = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    for cursor in [
+        forge(r#"{"s":"slug","v":["theme-01","pas-un-uuid"]}"#),
+        forge(r#"{"s":"created_at","v":["hier","8f0e1c1a-3c1b-4c59-9a3e-0c6d0f3f5a10"]}"#),
+        forge(r#"{"s":"slug","v":["theme-01",null]}"#),
+        forge(r#"{"s":"slug","v":[]}"#),
+        forge(r#"{"s":"~relevance","v":["-1"]}"#),
+    ] {
+        let sort = if cursor.len() > 60 && cursor.contains("Y3JlYXRlZF9hd") {
+            "created_at"
+        } else {
+            "slug"
+        };
+        let reply = app
+            .get(
+                &format!("/api/v1/themes?sort={sort}&cursor={cursor}"),
+                As::Public,
+            )
+            .await;
+        assert_eq!(reply.status, 400, "{cursor}: {}", reply.body);
+    }
+    for query in [
+        "/api/v1/themes?q=%00",
+        "/api/v1/events?centre=a%00b",
+        "/api/v1/events?from=-9999-01-01",
+        "/api/v1/documents?to=0000-01-01",
+    ] {
+        assert_eq!(app.get(query, As::Public).await.status, 400, "{query}");
+    }
+    let nul = app
+        .post("/api/v1/themes", &json!({"label": "a\u{0}b"}), As::Admin)
+        .await;
+    assert_eq!(nul.status, 400, "{}", nul.body);
+}

@@ -122,20 +122,32 @@ async fn q_ignores_accents_case_and_plurals_and_ranks_title_over_summary_over_bo
         .expect(200);
     assert_eq!(titles(&next), ["Note de chantier"]);
     let ranked = app
-        .get("/api/v1/documents?q=ecologique&per_page=1", As::Public)
+        .get("/api/v1/documents?q=ecologique&per_page=2", As::Public)
         .await
         .expect(200);
-    assert!(ranked["meta"]["next_cursor"].is_null());
     assert_eq!(
         ranked["links"]["next"],
-        "/api/v1/documents?q=ecologique&per_page=1&page=2"
+        "/api/v1/documents?q=ecologique&per_page=2&page=2"
     );
+    // Ranked results page by cursor too; the cursor is null only on the last page.
+    let cursor = ranked["meta"]["next_cursor"].as_str().expect("cursor");
+    let rest = app
+        .get(
+            &format!("/api/v1/documents?q=ecologique&per_page=2&cursor={cursor}"),
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(titles(&rest), ["Note de chantier"]);
+    assert!(rest["meta"]["next_cursor"].is_null());
     assert_eq!(
         app.get("/api/v1/documents?q=ecologique&cursor=abc", As::Public)
             .await
             .status,
         400
     );
+    let wrong_order = format!("/api/v1/documents?q=ecologique&sort=title&cursor={cursor}");
+    assert_eq!(app.get(&wrong_order, As::Public).await.status, 400);
     assert_eq!(
         app.get("/api/v1/documents?q=", As::Public).await.status,
         400

@@ -210,3 +210,23 @@ async fn changing_a_password_needs_the_current_one() {
         401
     );
 }
+
+#[actix_web::test]
+async fn a_failed_account_creation_leaves_nothing_behind() {
+    let app = TestApp::spawn().await;
+    let body = |actor: serde_json::Value| json!({"email": "camille@relais.test", "password": "un mot de passe long", "role": "member", "actor_id": actor});
+    let refused = app
+        .post(
+            "/api/v1/users",
+            &body(json!(uuid::Uuid::new_v4())),
+            As::Admin,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(
+        app.post("/api/v1/users", &body(json!(null)), As::Admin)
+            .await
+            .status,
+        201
+    );
+}

@@ -16,7 +16,9 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
 use crate::resources::links::{self, Link};
-use crate::resources::values::{Audience, default_language, text_enum, validate_slug};
+use crate::resources::values::{
+    Audience, default_language, text_enum, validate_date, validate_slug,
+};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::documents;
 
@@ -108,6 +110,7 @@ pub struct DocumentInput {
     #[serde(default)]
     #[validate(length(max = 50))]
     pub author_ids: Vec<Uuid>,
+    #[validate(custom(function = "validate_date"))]
     pub published_on: Option<NaiveDate>,
     /// ISO 639-1 code; `fr` when omitted.
     #[serde(default = "default_language")]

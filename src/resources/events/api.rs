@@ -255,7 +255,20 @@ impl Resource for Events {
     const READ_ONLY: &'static [&'static str] =
         &["id", "created_at", "updated_at", "remaining_places"];
 
-    fn item(row: EventRow, _: &Caller) -> Event {
+    fn item(row: EventRow, caller: &Caller) -> Event {
+        // Related documents the caller may not see are left out, not even their ids.
+        let level = match caller.role {
+            crate::auth::Role::Public => 0,
+            crate::auth::Role::Member => 1,
+            crate::auth::Role::Admin => 2,
+        };
+        let document_ids = row
+            .document_ids
+            .iter()
+            .zip(&row.document_levels)
+            .filter(|(_, needed)| **needed <= level)
+            .map(|(id, _)| *id)
+            .collect();
         Event {
             id: row.id,
             slug: row.slug,
@@ -282,7 +295,7 @@ impl Resource for Events {
             registration_closes_at: row.registration_closes_at,
             status: row.status,
             speaker_ids: row.speaker_ids,
-            document_ids: row.document_ids,
+            document_ids,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }

@@ -18,7 +18,11 @@ pub static EVENTS: Collection = Collection {
              ARRAY(SELECT l.actor_id FROM event_speakers l WHERE l.event_id = t.id \
                    ORDER BY l.position) AS speaker_ids, \
              ARRAY(SELECT l.document_id FROM event_documents l WHERE l.event_id = t.id \
-                   ORDER BY l.position) AS document_ids",
+                   ORDER BY l.position) AS document_ids, \
+             ARRAY(SELECT CASE WHEN d.status <> 'published' THEN 2 \
+                               WHEN d.audience = 'members' THEN 1 ELSE 0 END \
+                   FROM event_documents l JOIN documents d ON d.id = l.document_id \
+                   WHERE l.event_id = t.id ORDER BY l.position) AS document_levels",
     sorts: &[
         SortKey {
             name: "starts_at",
@@ -88,6 +92,9 @@ pub struct EventRow {
     pub speaker_ids: Vec<Uuid>,
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
     pub document_ids: Vec<Uuid>,
+    /// Who may see each related document: 0 everyone, 1 members, 2 administrators.
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Integer>)]
+    pub document_levels: Vec<i32>,
 }
 
 #[derive(Insertable, AsChangeset)]

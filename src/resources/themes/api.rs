@@ -173,16 +173,22 @@ async fn parent_id(
             )
         })?;
     if let Some(theme) = theme {
+        // Re-parentings are serialised, so that two of them cannot together close a cycle.
+        diesel::sql_query("LOCK TABLE themes IN SHARE ROW EXCLUSIVE MODE")
+            .execute(conn)
+            .await?;
+        let mut seen = vec![theme];
         let mut ancestor = Some(parent);
         // The taxonomy is shallow: walking up from the new parent is a handful of lookups.
         while let Some(current) = ancestor {
-            if current == theme {
+            if seen.contains(&current) {
                 return Err(ApiError::invalid_field(
                     "parent",
                     "cycle",
                     "a theme cannot be placed below itself",
                 ));
             }
+            seen.push(current);
             ancestor = themes::table
                 .find(current)
                 .select(themes::parent_id)
