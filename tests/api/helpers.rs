@@ -345,20 +345,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // The stop command is sent at once; waiting for it would block this very runtime.
         drop(self.server.stop(false));
-        // Drop cannot await: the database goes on a thread with a runtime of its own.
-        let database = self.database.clone();
-        let admin_url = url_for(&server().url_pattern, "postgres");
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut conn = AsyncPgConnection::establish(&admin_url).await.ok()?;
-                drop_database(&mut conn, &database).await.ok()
-            })
-        })
-        .join();
+        drop_database_now(&self.database);
     }
 }
 
@@ -664,20 +651,25 @@ impl EmptyDatabase {
 
 impl Drop for EmptyDatabase {
     fn drop(&mut self) {
-        let name = self.name.clone();
-        let admin_url = url_for(&server().url_pattern, "postgres");
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut conn = AsyncPgConnection::establish(&admin_url).await.ok()?;
-                drop_database(&mut conn, &name).await.ok()
-            })
-        })
-        .join();
+        drop_database_now(&self.name);
     }
+}
+
+/// Drops a database from `Drop`, which cannot await: on a thread with a runtime of its own.
+fn drop_database_now(name: &str) {
+    let name = name.to_string();
+    let admin_url = url_for(&server().url_pattern, "postgres");
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            let mut conn = AsyncPgConnection::establish(&admin_url).await.ok()?;
+            drop_database(&mut conn, &name).await.ok()
+        })
+    })
+    .join();
 }
 
 impl TestApp {
