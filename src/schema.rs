@@ -80,6 +80,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    deletions (id) {
+        id -> Uuid,
+        collection -> Text,
+        slug -> Text,
+        audience -> Text,
+        status -> Text,
+        deleted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     document_authors (document_id, actor_id) {
         document_id -> Uuid,
         actor_id -> Uuid,
@@ -309,6 +320,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     actors,
     centre_themes,
     centres,
+    deletions,
     document_authors,
     document_themes,
     documents,

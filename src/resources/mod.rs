@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod centres;
+pub mod changes;
 pub mod crud;
 pub mod documents;
 pub mod events;

@@ -6,6 +6,7 @@ mod helpers;
 mod actors;
 mod auth;
 mod centres;
+mod changes;
 mod documents;
 mod events;
 mod lists;

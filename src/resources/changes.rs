@@ -1,0 +1,112 @@
+//! `GET /changes`: the tombstones of deleted items, for integrators that mirror the API.
+//! Together with `updated_since=` on each list, a mirror stays in sync without re-reading
+//! everything. A deletion is listed to whoever could see the item when it was deleted.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiResult, ListErrors};
+use crate::query::sql::Bind;
+use crate::query::{
+    Collection, Condition, Filters, Instant, ListQuery, Page, Paging, SortKey, Visibility,
+};
+use crate::resources::values::text_enum;
+use crate::schema::deletions;
+
+text_enum! {
+    /// The collection a deleted item belonged to.
+    CollectionName {
+        Centres = "centres",
+        Actors = "actors",
+        Events = "events",
+        Trainings = "trainings",
+        Sessions = "sessions",
+        Documents = "documents",
+        Themes = "themes",
+    }
+}
+
+static DELETIONS: Collection = Collection {
+    table: "deletions",
+    select: "t.id, t.collection, t.slug, t.deleted_at",
+    sorts: &[SortKey {
+        name: "deleted_at",
+        column: "t.deleted_at",
+        sql_type: "timestamptz",
+        nullable: false,
+    }],
+    default_sort: "deleted_at",
+    visibility: Visibility::Published,
+};
+
+/// A deleted item.
+#[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
+#[diesel(table_name = deletions, check_for_backend(diesel::pg::Pg))]
+pub struct Deletion {
+    /// The id the item had.
+    pub id: Uuid,
+    pub collection: CollectionName,
+    pub slug: String,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// Filters of the deletion feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeFilters {
+    /// Deletions at or after this instant (RFC 3339): the time of your last sync.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub since: Option<Instant>,
+    pub collection: Option<CollectionName>,
+}
+
+impl Filters for ChangeFilters {
+    fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        if let Some(since) = self.since {
+            conditions.push(Condition::AtOrAfter {
+                column: "t.deleted_at",
+                at: Bind::Timestamp(since.0),
+            });
+        }
+        if let Some(collection) = self.collection {
+            conditions.push(Condition::Equals {
+                column: "t.collection",
+                value: Bind::Text(collection.as_str().into()),
+            });
+        }
+        Ok(conditions)
+    }
+}
+
+/// Deleted items, oldest first.
+///
+/// Keep a mirror in sync: read each list with `updated_since=<last sync>`, then this feed with
+/// `since=<last sync>`, and remove what it lists. Sortable field: `deleted_at` (default).
+#[utoipa::path(tag = "changes", operation_id = "list_changes", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    params(Paging, ChangeFilters),
+    responses((status = 200, description = "A page of deletions", body = Page<Deletion>), ListErrors))]
+#[get("/changes")]
+pub async fn list_changes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<ChangeFilters>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let rows = DELETIONS
+        .list::<Deletion, _>(&mut conn, &caller, &query, Vec::new())
+        .await?;
+    rows.respond(&query, |deletion| deletion)
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_changes);
+}
