@@ -57,6 +57,7 @@ static USERS: Collection = Collection {
     ],
     default_sort: "email",
     visibility: Visibility::Everyone,
+    facets: &[],
 };
 
 /// An account. Its password is never shown.

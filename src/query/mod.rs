@@ -18,6 +18,7 @@ use diesel::pg::Pg;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::future::{Ready, ready};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -42,7 +43,41 @@ pub struct Collection {
     /// Used when the request gives no `sort`.
     pub default_sort: &'static str,
     pub visibility: Visibility,
+    /// What `facets=` may count.
+    pub facets: &'static [Facet],
 }
+
+/// A dimension that `facets=` counts items by.
+pub struct Facet {
+    pub name: &'static str,
+    /// Joined to `t` when the value lives in a link table (aliases `l`, `th`).
+    pub join: &'static str,
+    /// The value counted, as SQL over `t` (and the join).
+    pub value: &'static str,
+}
+
+impl Facet {
+    /// By theme slug, through the collection's theme links.
+    pub const fn themes(join: &'static str) -> Facet {
+        Facet {
+            name: "theme",
+            join,
+            value: "th.slug",
+        }
+    }
+}
+
+/// How many items of the current filter have one value of a facet.
+#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+pub struct FacetCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub value: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub count: i64,
+}
+
+/// The values of a facet counted, at most this many, the most frequent first.
+const FACET_VALUES: usize = 50;
 
 /// A field that may be sorted on.
 pub struct SortKey {
@@ -248,6 +283,9 @@ pub struct Paging {
     /// Keyset paging: the `meta.next_cursor` of the previous page. Its cost does not grow
     /// with depth. Not combined with `page`.
     pub cursor: Option<String>,
+    /// Comma-separated dimensions to count the matching items by, into `meta.facets`
+    /// (`facets=theme,kind,centre,year`; each list names its own in its description).
+    pub facets: Option<String>,
 }
 
 /// A list request: paging, then the collection's own filters.
@@ -259,7 +297,7 @@ pub struct ListQuery<F> {
     path: String,
 }
 
-const PAGING_PARAMS: [&str; 4] = ["page", "per_page", "sort", "cursor"];
+const PAGING_PARAMS: [&str; 5] = ["page", "per_page", "sort", "cursor", "facets"];
 
 fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> {
     let encoded = serde_urlencoded::to_string(pairs)
@@ -345,6 +383,9 @@ pub struct PageMeta {
     pub per_page: u32,
     /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// With `facets=`: for each dimension asked, the counts of the matching items by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
 }
 
 /// `links` of every list; also sent as a `Link` header.
@@ -377,6 +418,7 @@ pub struct Rows<R> {
     /// Rows skipped before this page.
     offset: u64,
     sort: Vec<(&'static SortKey, bool)>,
+    facets: Option<BTreeMap<String, Vec<FacetCount>>>,
 }
 
 #[derive(QueryableByName)]
@@ -420,6 +462,31 @@ impl Collection {
             keys.push((key, descending));
         }
         Ok(keys)
+    }
+
+    /// The facets asked for, from the list's own.
+    fn parse_facets(&self, facets: Option<&str>) -> ApiResult<Vec<&'static Facet>> {
+        let Some(facets) = facets else {
+            return Ok(Vec::new());
+        };
+        let mut chosen: Vec<&'static Facet> = Vec::new();
+        for name in facets.split(',').map(str::trim) {
+            let facet = self.facets.iter().find(|f| f.name == name).ok_or_else(|| {
+                let names: Vec<_> = self.facets.iter().map(|f| f.name).collect();
+                ApiError::bad_request(format!(
+                    "cannot count by `{name}`; facets of this list: {}",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            })?;
+            if !chosen.iter().any(|f| f.name == facet.name) {
+                chosen.push(facet);
+            }
+        }
+        Ok(chosen)
     }
 
     /// Appends the `WHERE` clause: what the caller may see, then the conditions.
@@ -497,13 +564,45 @@ impl Collection {
         ));
         self.filter(&mut count, caller, &conditions);
         count.push(&format!(" LIMIT {}) c", EXACT_TOTAL_LIMIT + 1));
+        let facets = self.parse_facets(query.paging.facets.as_deref())?;
+        let facet_queries: Vec<_> = facets
+            .iter()
+            .map(|facet| {
+                let mut b = SqlBuilder::new(&format!(
+                    "SELECT ({})::text AS value, count(*) AS count FROM {} t {}",
+                    facet.value, self.table, facet.join
+                ));
+                self.filter(&mut b, caller, &conditions);
+                b.push(&format!(
+                    " AND ({}) IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_VALUES}",
+                    facet.value
+                ));
+                b.into_query()
+            })
+            .collect();
 
+        // The page, its total and its facets travel together on one connection (pipelined).
         let conn_ref: &AsyncPgConnection = conn;
-        let (mut rows, counted) = futures_util::future::try_join(
-            data.into_query().load::<R>(&mut &*conn_ref),
-            count.into_query().get_result::<Count>(&mut &*conn_ref),
+        let mut handles = vec![conn_ref; facet_queries.len()];
+        let facet_loads = handles
+            .iter_mut()
+            .zip(facet_queries)
+            .map(|(handle, query)| query.load::<FacetCount>(handle));
+        let ((mut rows, counted), facet_counts) = futures_util::future::try_join(
+            futures_util::future::try_join(
+                data.into_query().load::<R>(&mut &*conn_ref),
+                count.into_query().get_result::<Count>(&mut &*conn_ref),
+            ),
+            futures_util::future::try_join_all(facet_loads),
         )
         .await?;
+        let facets = (!facets.is_empty()).then(|| {
+            facets
+                .iter()
+                .map(|f| f.name.to_string())
+                .zip(facet_counts)
+                .collect::<BTreeMap<_, _>>()
+        });
         let (total, total_is_estimate) = if counted.n > EXACT_TOTAL_LIMIT {
             let mut explain = SqlBuilder::new(&format!(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM {} t",
@@ -529,6 +628,7 @@ impl Collection {
             keyset: !by_relevance,
             offset,
             sort,
+            facets,
         })
     }
 
@@ -703,6 +803,7 @@ impl<R> Rows<R> {
             keyset,
             offset,
             sort,
+            facets,
         } = self;
         let data: Vec<T> = rows.into_iter().map(to_item).collect();
         let next_cursor = match (has_more, keyset, data.last()) {
@@ -762,6 +863,7 @@ impl<R> Rows<R> {
                 page: (!by_cursor).then_some(page),
                 per_page,
                 next_cursor,
+                facets,
             },
             links,
         };

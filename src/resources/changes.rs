@@ -43,6 +43,7 @@ static DELETIONS: Collection = Collection {
     }],
     default_sort: "deleted_at",
     visibility: Visibility::Published,
+    facets: &[],
 };
 
 /// A deleted item.

@@ -273,3 +273,80 @@ async fn q_combines_with_filters_on_every_searchable_list() {
         );
     }
 }
+
+#[actix_web::test]
+async fn facets_count_the_current_filter_as_the_caller_sees_it() {
+    let app = TestApp::spawn().await;
+    let ofb = app.centre("ofb").await;
+    let region = app.centre("region").await;
+    app.theme("eau", None).await;
+    app.theme("bocage", None).await;
+    app.event(
+        &ofb,
+        "Mares",
+        3,
+        json!({"themes": ["eau"], "kind": "webinaire", "format": "online"}),
+    )
+    .await;
+    app.event(&ofb, "Rivières", 4, json!({"themes": ["eau", "bocage"]}))
+        .await;
+    app.event(
+        &region,
+        "Haies",
+        5,
+        json!({"themes": ["bocage"], "audience": "members"}),
+    )
+    .await;
+    let facets = async |query: &str, who: As| {
+        app.get(&format!("/api/v1/events?{query}"), who)
+            .await
+            .expect(200)["meta"]["facets"]
+            .clone()
+    };
+    let public = facets("facets=theme,kind,centre,year", As::Public).await;
+    assert_eq!(
+        public["theme"],
+        json!([{"value": "eau", "count": 2}, {"value": "bocage", "count": 1}])
+    );
+    assert_eq!(
+        public["kind"],
+        json!([{"value": "journee_technique", "count": 1}, {"value": "webinaire", "count": 1}])
+    );
+    assert_eq!(public["centre"], json!([{"value": ofb["id"], "count": 2}]));
+    assert_eq!(public["year"], json!([{"value": "2027", "count": 2}]));
+    // Members count what they see; filters narrow the counts.
+    let member = facets("facets=theme", As::Member).await;
+    assert_eq!(
+        member["theme"],
+        json!([{"value": "bocage", "count": 2}, {"value": "eau", "count": 2}])
+    );
+    assert_eq!(
+        facets("facets=format&centre=ofb&format=in_person", As::Public).await["format"],
+        json!([{"value": "in_person", "count": 1}])
+    );
+    assert!(
+        app.get("/api/v1/events", As::Public).await.expect(200)["meta"]
+            .get("facets")
+            .is_none()
+    );
+    assert_eq!(
+        app.get("/api/v1/events?facets=couleur", As::Public)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.get("/api/v1/themes?facets=kind", As::Public)
+            .await
+            .status,
+        400
+    );
+    let documents = app
+        .get("/api/v1/documents?facets=kind,language&q=rien", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(
+        documents["meta"]["facets"],
+        json!({"kind": [], "language": []})
+    );
+}

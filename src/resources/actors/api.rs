@@ -286,6 +286,7 @@ impl Resource for Actors {
 
 /// List actors of the network.
 ///
+/// Facets (`facets=`): `theme`, `kind`, `category`, `centre`.
 /// Sortable fields: `name` (default), `created_at`, `updated_at`. Contact details are present
 /// for members only.
 #[utoipa::path(tag = "actors", operation_id = "list_actors", security((), ("bearer" = [])),

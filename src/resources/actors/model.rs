@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::{ActorCategory, ActorKind};
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, Facet, SortKey, Visibility};
 use crate::schema::actors;
 
 pub static ACTORS: Collection = Collection {
@@ -37,6 +37,26 @@ pub static ACTORS: Collection = Collection {
     ],
     default_sort: "name",
     visibility: Visibility::Everyone,
+    facets: &[
+        Facet::themes(
+            "JOIN actor_themes l ON l.actor_id = t.id JOIN themes th ON th.id = l.theme_id",
+        ),
+        Facet {
+            name: "kind",
+            join: "",
+            value: "t.kind",
+        },
+        Facet {
+            name: "category",
+            join: "",
+            value: "t.category",
+        },
+        Facet {
+            name: "centre",
+            join: "JOIN actor_centres l ON l.actor_id = t.id",
+            value: "l.centre_id",
+        },
+    ],
 };
 
 #[derive(QueryableByName)]

@@ -224,6 +224,7 @@ impl Resource for Centres {
 
 /// List centres.
 ///
+/// Facets (`facets=`): `theme`, `scope`.
 /// Sortable fields: `name` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "centres", operation_id = "list_centres", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::Scope;
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, Facet, SortKey, Visibility};
 use crate::schema::centres;
 
 pub static CENTRES: Collection = Collection {
@@ -35,6 +35,16 @@ pub static CENTRES: Collection = Collection {
     ],
     default_sort: "name",
     visibility: Visibility::Everyone,
+    facets: &[
+        Facet::themes(
+            "JOIN centre_themes l ON l.centre_id = t.id JOIN themes th ON th.id = l.theme_id",
+        ),
+        Facet {
+            name: "scope",
+            join: "",
+            value: "t.scope",
+        },
+    ],
 };
 
 #[derive(QueryableByName)]

@@ -284,6 +284,7 @@ impl Resource for Documents {
 
 /// List documents.
 ///
+/// Facets (`facets=`): `theme`, `kind`, `centre`, `year`, `language`.
 /// Sortable fields: `published_on` (default, newest first), `title`, `created_at`,
 /// `updated_at`.
 #[utoipa::path(tag = "documents", operation_id = "list_documents", security((), ("bearer" = [])),

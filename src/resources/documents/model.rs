@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::{DocumentKind, DocumentStatus};
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, Facet, SortKey, Visibility};
 use crate::resources::values::Audience;
 use crate::schema::documents;
 
@@ -43,6 +43,31 @@ pub static DOCUMENTS: Collection = Collection {
     ],
     default_sort: "-published_on",
     visibility: Visibility::Published,
+    facets: &[
+        Facet::themes(
+            "JOIN document_themes l ON l.document_id = t.id JOIN themes th ON th.id = l.theme_id",
+        ),
+        Facet {
+            name: "kind",
+            join: "",
+            value: "t.kind",
+        },
+        Facet {
+            name: "centre",
+            join: "",
+            value: "t.centre_id",
+        },
+        Facet {
+            name: "year",
+            join: "",
+            value: "extract(year FROM t.published_on)::int",
+        },
+        Facet {
+            name: "language",
+            join: "",
+            value: "t.language",
+        },
+    ],
 };
 
 #[derive(QueryableByName)]

@@ -363,6 +363,7 @@ impl Resource for Events {
 
 /// List events.
 ///
+/// Facets (`facets=`): `theme`, `kind`, `format`, `centre`, `year`.
 /// Sortable fields: `starts_at` (default), `ends_at`, `title`, `created_at`, `updated_at`.
 /// The public sees published events open to everyone; members also those reserved to members;
 /// administrators see drafts and cancelled events too.

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::EventKind;
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, Facet, SortKey, Visibility};
 use crate::resources::values::{Audience, Format, PublicationStatus};
 use crate::schema::events;
 
@@ -57,6 +57,31 @@ pub static EVENTS: Collection = Collection {
     ],
     default_sort: "starts_at",
     visibility: Visibility::Published,
+    facets: &[
+        Facet::themes(
+            "JOIN event_themes l ON l.event_id = t.id JOIN themes th ON th.id = l.theme_id",
+        ),
+        Facet {
+            name: "kind",
+            join: "",
+            value: "t.kind",
+        },
+        Facet {
+            name: "format",
+            join: "",
+            value: "t.format",
+        },
+        Facet {
+            name: "centre",
+            join: "",
+            value: "t.centre_id",
+        },
+        Facet {
+            name: "year",
+            join: "",
+            value: "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')::int",
+        },
+    ],
 };
 
 #[derive(QueryableByName)]

@@ -36,6 +36,7 @@ pub static SESSIONS: Collection = Collection {
         table: "trainings",
         foreign_key: "training_id",
     },
+    facets: &[],
 };
 
 #[derive(QueryableByName)]

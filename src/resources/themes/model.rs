@@ -37,6 +37,7 @@ pub static THEMES: Collection = Collection {
     ],
     default_sort: "label",
     visibility: Visibility::Everyone,
+    facets: &[],
 };
 
 #[derive(QueryableByName)]

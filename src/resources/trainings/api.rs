@@ -263,6 +263,7 @@ impl Resource for Trainings {
 
 /// List trainings.
 ///
+/// Facets (`facets=`): `theme`, `kind`, `modality`, `centre`.
 /// Sortable fields: `title` (default), `duration_hours`, `created_at`, `updated_at`.
 #[utoipa::path(tag = "trainings", operation_id = "list_trainings", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),

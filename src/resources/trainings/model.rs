@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::{Modality, TrainingKind};
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, Facet, SortKey, Visibility};
 use crate::resources::values::{Audience, PublicationStatus};
 use crate::schema::trainings;
 
@@ -44,6 +44,26 @@ pub static TRAININGS: Collection = Collection {
     ],
     default_sort: "title",
     visibility: Visibility::Published,
+    facets: &[
+        Facet::themes(
+            "JOIN training_themes l ON l.training_id = t.id JOIN themes th ON th.id = l.theme_id",
+        ),
+        Facet {
+            name: "kind",
+            join: "",
+            value: "t.kind",
+        },
+        Facet {
+            name: "modality",
+            join: "",
+            value: "t.modality",
+        },
+        Facet {
+            name: "centre",
+            join: "",
+            value: "t.centre_id",
+        },
+    ],
 };
 
 #[derive(QueryableByName)]
