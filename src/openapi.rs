@@ -7,7 +7,9 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::resources::{actors, centres, changes, documents, events, sessions, themes, trainings};
+use crate::resources::{
+    actors, centres, changes, documents, events, search, sessions, themes, trainings,
+};
 use crate::{auth, health, metrics};
 
 #[derive(OpenApi)]
@@ -29,6 +31,7 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "trainings", description = "Formations, webinaires, e-learning and their dated sessions"),
         (name = "documents", description = "Guides, notes techniques, retours d'expérience…"),
         (name = "themes", description = "The shared, hierarchical taxonomy"),
+        (name = "search", description = "One French full-text search across every type"),
         (name = "changes", description = "Deletions, for integrators that keep a mirror in sync"),
         (name = "auth", description = "Tokens and the caller's account"),
         (name = "users", description = "Accounts, managed by administrators"),
@@ -75,6 +78,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(documents::api::routes)
                 .configure(themes::api::routes)
                 .configure(changes::routes)
+                .configure(search::routes)
                 .configure(auth::api::routes)
                 .configure(auth::users::routes),
         );

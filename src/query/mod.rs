@@ -490,7 +490,7 @@ impl Collection {
     }
 
     /// Appends the `WHERE` clause: what the caller may see, then the conditions.
-    fn filter(&self, b: &mut SqlBuilder, caller: &Caller, conditions: &[Condition]) {
+    pub(crate) fn filter(&self, b: &mut SqlBuilder, caller: &Caller, conditions: &[Condition]) {
         b.push(" WHERE TRUE");
         self.visibility.render(caller.role, b);
         for condition in conditions {
@@ -785,6 +785,38 @@ fn invalid_cursor() -> ApiError {
 }
 
 impl<R> Rows<R> {
+    /// A page of rows in an order that is no keyset (ranked by relevance): its cursor holds an
+    /// offset.
+    pub(crate) fn ranked(
+        mut rows: Vec<R>,
+        per_page: u32,
+        offset: u64,
+        total: i64,
+        facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+    ) -> Self {
+        let has_more = rows.len() > per_page as usize;
+        rows.truncate(per_page as usize);
+        Rows {
+            rows,
+            total,
+            total_is_estimate: false,
+            has_more,
+            keyset: false,
+            offset,
+            sort: Vec::new(),
+            facets,
+        }
+    }
+
+    /// Where a ranked page starts: `page`, or an offset cursor.
+    pub(crate) fn ranked_offset<F>(query: &ListQuery<F>) -> ApiResult<u64> {
+        match &query.paging.cursor {
+            Some(cursor) => Cursor::decode_offset(cursor),
+            None => Ok(u64::from(query.paging.page.unwrap_or(1) - 1)
+                * u64::from(query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE))),
+        }
+    }
+
     /// Turns the rows into items and the page into its body, links and `Link` header.
     pub fn respond<T, F>(
         self,

@@ -9,6 +9,7 @@ pub mod crud;
 pub mod documents;
 pub mod events;
 pub mod links;
+pub mod search;
 pub mod sessions;
 pub mod slugs;
 pub mod themes;

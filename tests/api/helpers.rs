@@ -183,6 +183,8 @@ impl TestApp {
 
     /// With the token service adapted (previous secrets, an external provider).
     pub async fn spawn_with(adapt: impl FnOnce(TokenService) -> TokenService) -> TestApp {
+        // RUST_LOG=relais=debug shows the server's log, captured per test.
+        let _ = env_logger::builder().is_test(true).try_init();
         let server = server();
         let database = format!("relais_test_{}", Uuid::new_v4().simple());
         let admin_url = url_for(&server.url_pattern, "postgres");

@@ -350,3 +350,129 @@ async fn facets_count_the_current_filter_as_the_caller_sees_it() {
         json!({"kind": [], "language": []})
     );
 }
+
+#[actix_web::test]
+async fn one_search_finds_every_type_the_caller_may_see() {
+    let app = TestApp::spawn().await;
+    let centre = app.create("centres", json!({"slug": "pole-zones-humides", "name": "Pôle-relais zones humides", "scope": "national"})).await;
+    app.theme("eau", None).await;
+    app.create("actors", json!({"kind": "person", "name": "Claire Martin", "job_title": "Chargée de mission zones humides", "themes": ["eau"]})).await;
+    app.event(
+        &centre,
+        "Journée technique zones humides",
+        12,
+        json!({"themes": ["eau"]}),
+    )
+    .await;
+    app.event(
+        &centre,
+        "Atelier réservé : zones humides",
+        13,
+        json!({"audience": "members", "kind": "atelier"}),
+    )
+    .await;
+    app.create("documents", json!({"title": "Guide de gestion des zones humides", "summary": "Méthodes et retours d'expérience.",
+        "kind": "guide", "centre_id": centre["id"], "status": "published", "published_on": "2026-05-02", "themes": ["eau"]})).await;
+    app.create(
+        "documents",
+        json!({"title": "Brouillon zones humides", "kind": "guide", "centre_id": centre["id"]}),
+    )
+    .await;
+
+    let found = app
+        .get("/api/v1/search?q=zone%20humide", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(found["meta"]["total"], 4, "{found}");
+    let types: Vec<&str> = found["data"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["type"].as_str())
+        .collect();
+    for kind in ["centres", "actors", "events", "documents"] {
+        assert!(types.contains(&kind), "{kind} missing: {types:?}");
+    }
+    let hit = &found["data"][0];
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>")),
+        "{hit}"
+    );
+    assert!(hit["score"].as_f64().is_some_and(|s| s > 0.0));
+    let facets = &found["meta"]["facets"];
+    assert_eq!(facets["theme"], json!([{"value": "eau", "count": 3}]));
+    assert_eq!(
+        facets["year"],
+        json!([{"value": "2026", "count": 1}, {"value": "2027", "count": 1}])
+    );
+    assert!(facets["type"].as_array().is_some_and(|t| t.len() == 4));
+    // Members see the members-only event, in hits and counts; admins also the draft.
+    assert_eq!(
+        app.get("/api/v1/search?q=zone%20humide", As::Member)
+            .await
+            .expect(200)["meta"]["total"],
+        5
+    );
+    assert_eq!(
+        app.get("/api/v1/search?q=zone%20humide", As::Admin)
+            .await
+            .expect(200)["meta"]["total"],
+        6
+    );
+    // Filters of the lists apply.
+    let documents = app
+        .get(
+            "/api/v1/search?q=zone%20humide&types=documents,events&from=2026-01-01&to=2026-12-31",
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(documents["meta"]["total"], 1);
+    assert_eq!(documents["data"][0]["type"], "documents");
+    assert_eq!(
+        app.get("/api/v1/search?q=zone%20humide&kind=guide", As::Public)
+            .await
+            .expect(200)["meta"]["total"],
+        1
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/search?q=zone%20humide&theme=eau&centre=pole-zones-humides",
+            As::Public
+        )
+        .await
+        .expect(200)["meta"]["total"],
+        2
+    );
+    // Paging by page or by the offset cursor.
+    let first = app
+        .get("/api/v1/search?q=zone%20humide&per_page=3", As::Public)
+        .await
+        .expect(200);
+    let cursor = first["meta"]["next_cursor"].as_str().expect("cursor");
+    let rest = app
+        .get(
+            &format!("/api/v1/search?q=zone%20humide&per_page=3&cursor={cursor}"),
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(rest["data"].as_array().map(Vec::len), Some(1));
+    for bad in [
+        "",
+        "?q=",
+        "?q=x&types=planetes",
+        "?q=x&sort=title",
+        "?q=x&couleur=vert",
+    ] {
+        assert_eq!(
+            app.get(&format!("/api/v1/search{bad}"), As::Public)
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+}
