@@ -48,12 +48,7 @@ static USERS: Collection = Collection {
             sql_type: "text",
             nullable: false,
         },
-        SortKey {
-            name: "created_at",
-            column: "t.created_at",
-            sql_type: "timestamptz",
-            nullable: false,
-        },
+        SortKey::CREATED_AT,
     ],
     default_sort: "email",
     visibility: Visibility::Everyone,
@@ -113,10 +108,7 @@ impl Filters for UserFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
         if let Some(role) = self.role {
-            conditions.push(Condition::Equals {
-                column: "t.role",
-                value: Bind::Text(role.as_str().into()),
-            });
+            conditions.push(Condition::text("t.role", role.as_str()));
         }
         if let Some(active) = self.is_active {
             conditions.push(Condition::Equals {

@@ -89,6 +89,22 @@ pub struct SortKey {
     pub nullable: bool,
 }
 
+impl SortKey {
+    /// Every collection sorts on when its items were created and last changed.
+    pub const CREATED_AT: SortKey = SortKey {
+        name: "created_at",
+        column: "t.created_at",
+        sql_type: "timestamptz",
+        nullable: false,
+    };
+    pub const UPDATED_AT: SortKey = SortKey {
+        name: "updated_at",
+        column: "t.updated_at",
+        sql_type: "timestamptz",
+        nullable: false,
+    };
+}
+
 /// What of a collection each role sees.
 pub enum Visibility {
     /// Everything, to everyone (centres, actors, themes).
@@ -145,6 +161,14 @@ pub enum Condition {
 const MAX_QUERY_CHARS: usize = 200;
 
 impl Condition {
+    /// `column = value` for a text value (an enumerated filter).
+    pub fn text(column: &'static str, value: &str) -> Condition {
+        Condition::Equals {
+            column,
+            value: Bind::Text(value.to_string()),
+        }
+    }
+
     /// `q=`, checked: a 400 when empty or too long.
     pub fn search(text: &str, typo: Option<&'static str>) -> ApiResult<Condition> {
         let text = text.trim();

@@ -78,10 +78,7 @@ impl Filters for ChangeFilters {
             });
         }
         if let Some(collection) = self.collection {
-            conditions.push(Condition::Equals {
-                column: "t.collection",
-                value: Bind::Text(collection.as_str().into()),
-            });
+            conditions.push(Condition::text("t.collection", collection.as_str()));
         }
         Ok(conditions)
     }

@@ -67,14 +67,11 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
     // Passwords are argon2id at the OWASP minimum or above.
     let hash: String = {
         use diesel::prelude::*;
-        use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-        let mut conn = AsyncPgConnection::establish(&app.database_url)
-            .await
-            .expect("connect");
+        use diesel_async::RunQueryDsl;
         relais::schema::users::table
             .filter(relais::schema::users::email.eq("membre@relais.test"))
             .select(relais::schema::users::password_hash)
-            .first(&mut conn)
+            .first(&mut app.db().await)
             .await
             .expect("hash")
     };
@@ -124,13 +121,10 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
 
 async fn stored_token_hashes(app: &TestApp) -> Vec<Vec<u8>> {
     use diesel::prelude::*;
-    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-    let mut conn = AsyncPgConnection::establish(&app.database_url)
-        .await
-        .expect("connect");
+    use diesel_async::RunQueryDsl;
     relais::schema::refresh_tokens::table
         .select(relais::schema::refresh_tokens::token_hash)
-        .load(&mut conn)
+        .load(&mut app.db().await)
         .await
         .expect("hashes")
 }

@@ -695,6 +695,13 @@ impl TestApp {
         .await
     }
 
+    /// A direct connection to this test's database, to check what the API stored.
+    pub async fn db(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.database_url)
+            .await
+            .expect("connect to the test database")
+    }
+
     /// The member account's id.
     pub fn member_id(&self) -> Uuid {
         server().member_id

@@ -1,14 +1,11 @@
 //! `relais seed`: the demo data set loads, meets its minimums, and loads again changing nothing.
 
 use crate::helpers::{As, TestApp};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 #[actix_web::test]
 async fn the_demo_data_set_is_realistic_and_idempotent() {
     let app = TestApp::spawn().await;
-    let mut conn = AsyncPgConnection::establish(&app.database_url)
-        .await
-        .expect("connect");
+    let mut conn = app.db().await;
     let first = relais::seed::run(&mut conn).await.expect("first load");
     let second = relais::seed::run(&mut conn).await.expect("second load");
     assert_eq!(first, second, "a second load changes nothing");

@@ -159,16 +159,10 @@ impl Filters for ActorFilters {
             conditions.push(Condition::search(q, Some("t.name"))?);
         }
         if let Some(kind) = self.kind {
-            conditions.push(Condition::Equals {
-                column: "t.kind",
-                value: Bind::Text(kind.as_str().into()),
-            });
+            conditions.push(Condition::text("t.kind", kind.as_str()));
         }
         if let Some(category) = self.category {
-            conditions.push(Condition::Equals {
-                column: "t.category",
-                value: Bind::Text(category.as_str().into()),
-            });
+            conditions.push(Condition::text("t.category", category.as_str()));
         }
         if let Some(centre) = &self.centre {
             conditions.push(Condition::Linked {

@@ -13,7 +13,6 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
 use crate::resources::values::{check_coordinates, text_enum, validate_slug};
 use crate::resources::{Resource, crud, links, slugs};
@@ -121,10 +120,7 @@ impl Filters for CentreFilters {
             conditions.push(Condition::search(q, Some("t.name"))?);
         }
         if let Some(scope) = self.scope {
-            conditions.push(Condition::Equals {
-                column: "t.scope",
-                value: Bind::Text(scope.as_str().into()),
-            });
+            conditions.push(Condition::text("t.scope", scope.as_str()));
         }
         if let Some(theme) = &self.theme {
             conditions.push(Condition::Tagged {

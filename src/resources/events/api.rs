@@ -13,7 +13,6 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
 use crate::resources::links::{self, Link};
 use crate::resources::values::{
@@ -218,14 +217,13 @@ impl Filters for EventFilters {
                 key: theme.clone(),
             });
         }
-        let text = |column, value: &str| Condition::Equals {
-            column,
-            value: Bind::Text(value.into()),
-        };
-        conditions.extend(self.kind.map(|v| text("t.kind", v.as_str())));
-        conditions.extend(self.format.map(|v| text("t.format", v.as_str())));
-        conditions.extend(self.audience.map(|v| text("t.audience", v.as_str())));
-        conditions.extend(self.status.map(|v| text("t.status", v.as_str())));
+        conditions.extend(self.kind.map(|v| Condition::text("t.kind", v.as_str())));
+        conditions.extend(self.format.map(|v| Condition::text("t.format", v.as_str())));
+        conditions.extend(
+            self.audience
+                .map(|v| Condition::text("t.audience", v.as_str())),
+        );
+        conditions.extend(self.status.map(|v| Condition::text("t.status", v.as_str())));
         if let Some(from) = self.from {
             conditions.push(Condition::AtOrAfter {
                 column: "t.ends_at",

@@ -118,10 +118,7 @@ impl Filters for SessionFilters {
     fn conditions(&self) -> ApiResult<Vec<Condition>> {
         let mut conditions = Vec::new();
         if let Some(status) = self.status {
-            conditions.push(Condition::Equals {
-                column: "t.status",
-                value: Bind::Text(status.as_str().into()),
-            });
+            conditions.push(Condition::text("t.status", status.as_str()));
         }
         if let Some(from) = self.from {
             conditions.push(Condition::AtOrAfter {

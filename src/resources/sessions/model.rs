@@ -18,18 +18,8 @@ pub static SESSIONS: Collection = Collection {
             sql_type: "timestamptz",
             nullable: false,
         },
-        SortKey {
-            name: "created_at",
-            column: "t.created_at",
-            sql_type: "timestamptz",
-            nullable: false,
-        },
-        SortKey {
-            name: "updated_at",
-            column: "t.updated_at",
-            sql_type: "timestamptz",
-            nullable: false,
-        },
+        SortKey::CREATED_AT,
+        SortKey::UPDATED_AT,
     ],
     default_sort: "starts_at",
     visibility: Visibility::PublishedParent {

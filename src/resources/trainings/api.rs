@@ -15,7 +15,6 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
-use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
 use crate::resources::links::{self, Link};
 use crate::resources::values::{Audience, PublicationStatus, text_enum, validate_slug};
@@ -150,14 +149,16 @@ impl Filters for TrainingFilters {
                 key: theme.clone(),
             });
         }
-        let text = |column, value: &str| Condition::Equals {
-            column,
-            value: Bind::Text(value.into()),
-        };
-        conditions.extend(self.kind.map(|v| text("t.kind", v.as_str())));
-        conditions.extend(self.modality.map(|v| text("t.modality", v.as_str())));
-        conditions.extend(self.audience.map(|v| text("t.audience", v.as_str())));
-        conditions.extend(self.status.map(|v| text("t.status", v.as_str())));
+        conditions.extend(self.kind.map(|v| Condition::text("t.kind", v.as_str())));
+        conditions.extend(
+            self.modality
+                .map(|v| Condition::text("t.modality", v.as_str())),
+        );
+        conditions.extend(
+            self.audience
+                .map(|v| Condition::text("t.audience", v.as_str())),
+        );
+        conditions.extend(self.status.map(|v| Condition::text("t.status", v.as_str())));
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
