@@ -27,7 +27,7 @@ pub async fn migrate(config: &Config) -> Result<(), String> {
 
 pub async fn seed(config: &Config) -> Result<(), String> {
     with_database(config, async |url| {
-        let pool = db::pool(url, 2)?;
+        let pool = db::pool(url, 2, Default::default())?;
         let mut conn = pool
             .get()
             .await
@@ -48,7 +48,7 @@ pub async fn create_user(
     role: Role,
 ) -> Result<(), String> {
     with_database(config, async |url| {
-        let pool = db::pool(url, 1)?;
+        let pool = db::pool(url, 1, Default::default())?;
         let mut conn = pool
             .get()
             .await

@@ -286,6 +286,8 @@ fn foreign_key_field(constraint: &str) -> String {
         "actor_id",
         "training_id",
         "document_id",
+        "region_code",
+        "department_code",
     ]
     .into_iter()
     .find(|field| trimmed.ends_with(field))
@@ -363,6 +365,9 @@ pub enum ListErrors {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum ReadErrors {
+    /// Unknown query parameter, or a bad `fields` or `include`.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
     /// Invalid bearer token.
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthorized(Problem),

@@ -37,13 +37,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, tokens: TokenService, limits: LoginLimits) -> Self {
-        AppState {
-            pool,
+    /// The state, with a pool of `pool_size` connections to `database_url`.
+    pub fn new(
+        database_url: &str,
+        pool_size: usize,
+        tokens: TokenService,
+        limits: LoginLimits,
+    ) -> Result<Self, String> {
+        let metrics = metrics::Metrics::default();
+        Ok(AppState {
+            pool: db::pool(database_url, pool_size, metrics.database_queries.clone())?,
             tokens,
             limiter: LoginLimiter::new(limits),
-            metrics: metrics::Metrics::default(),
-        }
+            metrics,
+        })
     }
 }
 
@@ -70,6 +77,7 @@ pub fn app(
         .openapi(openapi::base())
         .configure(openapi::routes)
         .split_for_parts();
+    let api = openapi::finish(api);
     app.app_data(state)
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
         .service(openapi::docs(api))
@@ -129,8 +137,12 @@ impl Database {
 pub async fn serve(config: Config) -> Result<(), String> {
     let tokens = TokenService::from_config(&config)?;
     let database = Database::open(&config).await?;
-    let pool = db::pool(&database.url, config.pool_size)?;
-    let state = web::Data::new(AppState::new(pool, tokens, config.login_limits));
+    let state = web::Data::new(AppState::new(
+        &database.url,
+        config.pool_size,
+        tokens,
+        config.login_limits,
+    )?);
     log::info!("relais listens on http://{}", config.bind);
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)

@@ -8,7 +8,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::AppState;
@@ -28,6 +29,8 @@ struct Series {
 pub struct Metrics {
     /// (method, route, status) → series
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Statements sent to the database, counted by each pooled connection.
+    pub database_queries: Arc<AtomicU64>,
 }
 
 impl Metrics {
@@ -103,6 +106,16 @@ impl Metrics {
                 series.count
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP relais_database_queries_total Statements sent to the database."
+        );
+        let _ = writeln!(out, "# TYPE relais_database_queries_total counter");
+        let _ = writeln!(
+            out,
+            "relais_database_queries_total {}",
+            self.database_queries.load(Ordering::Relaxed)
+        );
         let pool = state.pool.status();
         let _ = writeln!(
             out,

@@ -8,7 +8,7 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::resources::{
-    actors, centres, changes, documents, events, search, sessions, themes, trainings,
+    actors, centres, changes, documents, events, search, sessions, territories, themes, trainings,
 };
 use crate::{auth, health, metrics};
 
@@ -32,6 +32,7 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "documents", description = "Guides, notes techniques, retours d'expérience…"),
         (name = "themes", description = "The shared, hierarchical taxonomy"),
         (name = "search", description = "One French full-text search across every type"),
+        (name = "territories", description = "INSEE regions and departments, for `territory=`"),
         (name = "changes", description = "Deletions, for integrators that keep a mirror in sync"),
         (name = "auth", description = "Tokens and the caller's account"),
         (name = "users", description = "Accounts, managed by administrators"),
@@ -79,9 +80,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(themes::api::routes)
                 .configure(changes::routes)
                 .configure(search::routes)
+                .configure(territories::routes)
                 .configure(auth::api::routes)
                 .configure(auth::users::routes),
         );
+}
+
+/// What the annotations cannot say: each item's `included`, from the relations that fill it.
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    crate::resources::shape::document(&mut api);
+    api
 }
 
 /// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.
@@ -91,12 +99,14 @@ pub fn docs(api: utoipa::openapi::OpenApi) -> SwaggerUi {
 
 /// The document, as `relais openapi` prints it.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(base())
-        .configure(routes)
-        .split_for_parts()
-        .1
+    finish(
+        App::new()
+            .into_utoipa_app()
+            .openapi(base())
+            .configure(routes)
+            .split_for_parts()
+            .1,
+    )
 }
 
 /// The document as committed: pretty JSON with a final newline.

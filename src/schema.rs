@@ -43,6 +43,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        region_code -> Nullable<Text>,
+        department_code -> Nullable<Text>,
     }
 }
 
@@ -76,6 +78,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        region_code -> Nullable<Text>,
+        department_code -> Nullable<Text>,
     }
 }
 
@@ -102,6 +106,14 @@ diesel::table! {
     document_themes (document_id, theme_id) {
         document_id -> Uuid,
         theme_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    departments (code) {
+        code -> Text,
+        name -> Text,
+        region_code -> Text,
     }
 }
 
@@ -182,6 +194,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        region_code -> Nullable<Text>,
+        department_code -> Nullable<Text>,
     }
 }
 
@@ -195,6 +209,13 @@ diesel::table! {
         used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
     }
 }
 
@@ -291,8 +312,11 @@ diesel::joinable!(actor_centres -> actors (actor_id));
 diesel::joinable!(actor_centres -> centres (centre_id));
 diesel::joinable!(actor_themes -> actors (actor_id));
 diesel::joinable!(actor_themes -> themes (theme_id));
+diesel::joinable!(actors -> regions (region_code));
 diesel::joinable!(centre_themes -> centres (centre_id));
 diesel::joinable!(centre_themes -> themes (theme_id));
+diesel::joinable!(centres -> regions (region_code));
+diesel::joinable!(departments -> regions (region_code));
 diesel::joinable!(document_authors -> actors (actor_id));
 diesel::joinable!(document_authors -> documents (document_id));
 diesel::joinable!(document_themes -> documents (document_id));
@@ -305,6 +329,7 @@ diesel::joinable!(event_speakers -> events (event_id));
 diesel::joinable!(event_themes -> events (event_id));
 diesel::joinable!(event_themes -> themes (theme_id));
 diesel::joinable!(events -> centres (centre_id));
+diesel::joinable!(events -> regions (region_code));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(training_sessions -> trainings (training_id));
 diesel::joinable!(training_themes -> themes (theme_id));
@@ -321,6 +346,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     centre_themes,
     centres,
     deletions,
+    departments,
     document_authors,
     document_themes,
     documents,
@@ -329,6 +355,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_themes,
     events,
     refresh_tokens,
+    regions,
     themes,
     training_sessions,
     training_themes,

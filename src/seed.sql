@@ -1733,3 +1733,71 @@ FROM (VALUES
     ('colloque-parcs-naturels-regionaux-transitions-2027', 'retour-experience-plan-climat-parc-grands-causses', 1)
 ) AS v (event, document, position)
 ON CONFLICT DO NOTHING;
+
+-- ---------------------------------------------------------------------------------------------
+-- Territories (INSEE codes). A department brings its region; items of national reach or of a
+-- territory that is no administrative one (« Grand Ouest », « Massif central ») have none.
+-- Only items without a territory yet are filled, so that a second load changes nothing.
+-- ---------------------------------------------------------------------------------------------
+
+UPDATE centres t SET region_code = coalesce(d.region_code, v.region), department_code = v.department
+FROM (VALUES
+    ('centre-ressources-developpement-territorial-occitanie', '76', NULL)
+) AS v (slug, region, department)
+LEFT JOIN departments d ON d.code = v.department
+WHERE t.slug = v.slug AND t.region_code IS NULL AND t.department_code IS NULL;
+
+UPDATE actors t SET region_code = coalesce(d.region_code, v.region), department_code = v.department
+FROM (VALUES
+    ('thomas-girard', '84', NULL), ('sophie-marchand', NULL, '87'), ('julien-roussel', NULL, '12'),
+    ('pierre-dubois', '24', NULL), ('elodie-vasseur', NULL, '80'), ('mathieu-renard', NULL, '33'),
+    ('yannick-le-goff', NULL, '29'), ('agathe-morin', '76', NULL), ('claire-dumont', NULL, '13'),
+    ('isabelle-fabre', NULL, '34'), ('jean-marc-causse', NULL, '12'), ('aurelie-combes', NULL, '46'),
+    ('nicolas-barthe', NULL, '31'), ('sandrine-vidal', NULL, '82'), ('karim-benali', NULL, '31'),
+    ('fatima-haddad', NULL, '34'), ('laurent-espinasse', NULL, '12'),
+    ('marie-laure-castan', NULL, '09'), ('benoit-salles', '76', NULL), ('celine-roques', NULL, '81'),
+    ('damien-puech', NULL, '48'), ('anne-sophie-garcia', NULL, '34'),
+    ('patrick-mercadier', NULL, '34'), ('emilie-bonnet', '76', NULL),
+    ('guillaume-teyssier', '76', NULL), ('lucie-fournier', '76', NULL),
+    ('romain-andrieu', NULL, '32'), ('samia-bouzid', NULL, '66'), ('vincent-lacombe', NULL, '34'),
+    ('christine-maury', NULL, '31'), ('thierry-galinier', NULL, '12'), ('justine-marty', NULL, '12'),
+    ('pays-coeur-d-herault', NULL, '34'), ('parc-naturel-regional-grands-causses', NULL, '12'),
+    ('reseau-rural-occitanie', '76', NULL)
+) AS v (slug, region, department)
+LEFT JOIN departments d ON d.code = v.department
+WHERE t.slug = v.slug AND t.region_code IS NULL AND t.department_code IS NULL;
+
+UPDATE events t SET region_code = coalesce(d.region_code, v.region), department_code = v.department
+FROM (VALUES
+    ('journee-technique-restauration-zones-humides-2026', NULL, '37'),
+    ('visite-terrain-remeandrage-cher-2026', NULL, '18'),
+    ('visite-terrain-vallee-selune-2026', NULL, '50'),
+    ('colloque-national-genie-ecologique-2026', NULL, '69'),
+    ('seminaire-sequence-erc-2026', NULL, '94'),
+    ('journee-technique-trame-verte-bleue-urbanisme-2027', NULL, '34'),
+    ('atelier-cahiers-des-charges-genie-ecologique-2027', NULL, '94'),
+    ('remise-prix-concours-genie-ecologique-2027', NULL, '75'),
+    ('journee-technique-nature-en-ville-2027', NULL, '44'),
+    ('journee-technique-tourbieres-2026', NULL, '25'),
+    ('rencontre-animateurs-zones-humides-2026', NULL, '45'),
+    ('atelier-mares-milieu-agricole-2027', NULL, '28'),
+    ('jeudi-revitalisation-centres-bourgs-2026-01', NULL, '46'),
+    ('jeudi-webinaire-projets-alimentaires-territoriaux-2026-02', '76', NULL),
+    ('jeudi-mobilites-rurales-2026-03', NULL, '12'),
+    ('jeudi-webinaire-contrats-de-ville-2026-04', '76', NULL),
+    ('seminaire-ingenierie-territoriale-2026', NULL, '11'),
+    ('visite-terrain-tiers-lieux-sud-aveyron-2026', NULL, '12'),
+    ('jeudi-transition-energetique-2026-09', NULL, '34'),
+    ('jeudi-webinaire-participation-habitants-2026-10', '76', NULL),
+    ('groupe-travail-agents-developpement-2026-11', NULL, '31'),
+    ('jeudi-habitat-centres-anciens-2026-12', NULL, '34'),
+    ('remise-prix-trophees-initiatives-rurales-2026', NULL, '31'),
+    ('jeudi-webinaire-evaluation-leader-2027-01', '76', NULL),
+    ('rencontre-regionale-politique-de-la-ville-2027', NULL, '66'),
+    ('jeudi-restauration-collective-2027-03', NULL, '81'),
+    ('jeudi-webinaire-mobilites-solidaires-2027-04', '76', NULL),
+    ('atelier-strategie-leader-2027', NULL, '31'),
+    ('colloque-parcs-naturels-regionaux-transitions-2027', NULL, '12')
+) AS v (slug, region, department)
+LEFT JOIN departments d ON d.code = v.department
+WHERE t.slug = v.slug AND t.region_code IS NULL AND t.department_code IS NULL;

@@ -19,7 +19,7 @@ use crate::http::{
 };
 use crate::query::sql::Bind;
 use crate::query::{
-    Collection, Condition, Filters, Instant, ListQuery, Page, Paging, SortKey, Visibility,
+    Collection, Condition, Filters, Instant, ListQuery, NoParams, Page, Paging, SortKey, Visibility,
 };
 use crate::resources::values::text_enum;
 use crate::schema::users;
@@ -53,6 +53,7 @@ static USERS: Collection = Collection {
     default_sort: "email",
     visibility: Visibility::Everyone,
     facets: &[],
+    located: false,
 };
 
 /// An account. Its password is never shown.
@@ -171,6 +172,7 @@ pub async fn get_user(
     state: web::Data<AppState>,
     admin: Admin,
     id: web::Path<String>,
+    _: NoParams,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     item_response(&req, &find(&mut conn, &admin.0, &id, false).await?)

@@ -2,13 +2,16 @@
 
 pub mod cluster;
 
+use diesel::connection::InstrumentationEvent;
 use diesel::prelude::*;
 use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use cluster::{Durability, LocalCluster};
 
@@ -17,8 +20,29 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
-pub fn pool(database_url: &str, size: usize) -> Result<DbPool, String> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+/// A pool of `size` connections. Each connection counts the statements it runs into
+/// `queries` (the `relais_database_queries_total` metric).
+pub fn pool(database_url: &str, size: usize, queries: Arc<AtomicU64>) -> Result<DbPool, String> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(move |url| {
+        let queries = queries.clone();
+        let url = url.to_string();
+        Box::pin(async move {
+            let mut conn =
+                <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url).await?;
+            diesel_async::AsyncConnection::set_instrumentation(
+                &mut conn,
+                move |event: InstrumentationEvent<'_>| {
+                    if let InstrumentationEvent::StartQuery { .. } = event {
+                        queries.fetch_add(1, Ordering::Relaxed);
+                    }
+                },
+            );
+            Ok(conn)
+        })
+    });
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
         .max_size(size)
         // A request waits at most this long for a connection, then gets a 503.

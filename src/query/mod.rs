@@ -5,6 +5,7 @@
 //! A collection describes itself with a [`Collection`]; its filter parameters are a struct that
 //! turns into [`Condition`]s. Everything else is here.
 
+pub mod geo;
 pub mod sql;
 
 use actix_web::dev::Payload;
@@ -45,6 +46,9 @@ pub struct Collection {
     pub visibility: Visibility,
     /// What `facets=` may count.
     pub facets: &'static [Facet],
+    /// Whether its rows have coordinates: they then also read a `distance_km` column, the
+    /// distance from `near=` (null without it).
+    pub located: bool,
 }
 
 /// A dimension that `facets=` counts items by.
@@ -155,6 +159,12 @@ pub enum Condition {
         text: String,
         typo: Option<&'static str>,
     },
+    /// In one of these INSEE regions or departments.
+    Territory(geo::Territories),
+    /// Near a point: ordered by distance when nothing else orders the list.
+    Near(geo::Near),
+    /// Inside a box.
+    Within(geo::BoundingBox),
 }
 
 /// The most a `q` may hold.
@@ -183,19 +193,24 @@ impl Condition {
         })
     }
 
-    /// The relevance of a row to a search, for ordering: the weighted text rank, plus the
-    /// name's similarity when typos are tolerated.
+    /// The order this condition gives a list when `sort` is not given: by relevance to a
+    /// search (the weighted text rank, plus the name's similarity when typos are tolerated),
+    /// or by distance from a point.
     fn rank(&self, b: &mut SqlBuilder) -> Option<String> {
-        let Condition::Search { text, typo } = self else {
-            return None;
-        };
-        let q = b.param(Bind::Text(text.clone()));
-        let mut rank =
-            format!("ts_rank_cd(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
-        if let Some(column) = typo {
-            rank = format!("({rank} + similarity(relais_fold({column}), relais_fold({q})))");
+        match self {
+            Condition::Search { text, typo } => {
+                let q = b.param(Bind::Text(text.clone()));
+                let mut rank =
+                    format!("ts_rank_cd(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
+                if let Some(column) = typo {
+                    rank =
+                        format!("({rank} + similarity(relais_fold({column}), relais_fold({q})))");
+                }
+                Some(format!("{rank} DESC"))
+            }
+            Condition::Near(near) => Some(format!("{} ASC", near.distance(b))),
+            _ => None,
         }
-        Some(rank)
     }
 }
 
@@ -259,6 +274,9 @@ impl Condition {
                     None => format!(" AND {words}"),
                 }
             }
+            Condition::Territory(territories) => territories.render(b),
+            Condition::Near(near) => near.render(b),
+            Condition::Within(bbox) => bbox.render(b),
         };
         b.push(&sql);
     }
@@ -312,9 +330,70 @@ pub struct Paging {
     pub facets: Option<String>,
 }
 
-/// A list request: paging, then the collection's own filters.
+/// `fields=` and `include=`: the shape of the items, on lists and on single items.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Shaping {
+    /// Comma-separated fields to return (a sparse fieldset); `id` always comes
+    /// (`fields=slug,title,starts_at`).
+    pub fields: Option<String>,
+    /// Comma-separated related items to embed under `included`, each loaded in one query for
+    /// the whole page (`include=centre,themes,speakers`). Each operation lists its own.
+    pub include: Option<String>,
+}
+
+impl Shaping {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_none() && self.include.is_none()
+    }
+}
+
+const SHAPING_PARAMS: [&str; 2] = ["fields", "include"];
+
+/// The query string's pairs, refusing a NUL (PostgreSQL text cannot hold one).
+fn query_pairs(req: &HttpRequest) -> ApiResult<Vec<(String, String)>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(n, v)| n.contains('\0') || v.contains('\0'))
+    {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `{name}` holds a NUL character"
+        )));
+    }
+    Ok(pairs)
+}
+
+/// A single item's query: only `fields` and `include`; anything else is a 400.
+impl FromRequest for Shaping {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(query_pairs(req).and_then(|pairs| parse_pairs(&pairs)))
+    }
+}
+
+/// A query that takes no parameter at all: anything given is a 400.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl FromRequest for NoParams {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(query_pairs(req).and_then(|pairs| parse_pairs(&pairs)))
+    }
+}
+
+/// A list request: paging, shaping, then the collection's own filters.
 pub struct ListQuery<F> {
     pub paging: Paging,
+    pub shaping: Shaping,
     pub filters: F,
     /// The request's parameters, to build the `links`.
     pairs: Vec<(String, String)>,
@@ -346,21 +425,14 @@ fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> 
 
 impl<F: Filters> ListQuery<F> {
     fn parse(req: &HttpRequest) -> ApiResult<Self> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-            .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
-        // PostgreSQL text cannot hold NUL: refuse it here rather than fail there.
-        if let Some((name, _)) = pairs
-            .iter()
-            .find(|(n, v)| n.contains('\0') || v.contains('\0'))
-        {
-            return Err(ApiError::bad_request(format!(
-                "query parameter `{name}` holds a NUL character"
-            )));
-        }
-        let (paging, filters): (Vec<_>, Vec<_>) = pairs
+        let pairs = query_pairs(req)?;
+        let (paging, rest): (Vec<_>, Vec<_>) = pairs
             .iter()
             .cloned()
             .partition(|(name, _)| PAGING_PARAMS.contains(&name.as_str()));
+        let (shaping, filters): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|(name, _)| SHAPING_PARAMS.contains(&name.as_str()));
         let paging: Paging = parse_pairs(&paging)?;
         if paging.page == Some(0) {
             return Err(ApiError::bad_request("`page` starts at 1"));
@@ -379,6 +451,7 @@ impl<F: Filters> ListQuery<F> {
         }
         Ok(ListQuery {
             paging,
+            shaping: parse_pairs(&shaping)?,
             filters: parse_pairs(&filters)?,
             pairs,
             path: req.path().to_string(),
@@ -513,6 +586,19 @@ impl Collection {
         Ok(chosen)
     }
 
+    /// Appends the select list and `FROM`; with `near`, the rows' distances from it.
+    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>) {
+        b.push(self.select);
+        if self.located {
+            let distance = match near {
+                Some(near) => format!("round(({})::numeric, 2)::float8", near.distance(b)),
+                None => "NULL::float8".to_string(),
+            };
+            b.push(&format!(", {distance} AS distance_km"));
+        }
+        b.push(&format!(" FROM {} t", self.table));
+    }
+
     /// Appends the `WHERE` clause: what the caller may see, then the conditions.
     pub(crate) fn filter(&self, b: &mut SqlBuilder, caller: &Caller, conditions: &[Condition]) {
         b.push(" WHERE TRUE");
@@ -537,13 +623,21 @@ impl Collection {
     {
         let mut conditions = scope;
         conditions.extend(query.filters.conditions()?);
-        // With `q` and no `sort`, the most relevant first. Relevance is no keyset: its cursor
-        // holds an offset instead.
-        let search = conditions
-            .iter()
-            .find(|c| matches!(c, Condition::Search { .. }))
+        // Without `sort`, `q` puts the most relevant first, and `near` the nearest. Neither
+        // order is a keyset: its cursor holds an offset instead.
+        let ranking = query
+            .paging
+            .sort
+            .is_none()
+            .then(|| {
+                let search = conditions
+                    .iter()
+                    .find(|c| matches!(c, Condition::Search { .. }));
+                search.or_else(|| conditions.iter().find(|c| matches!(c, Condition::Near(_))))
+            })
+            .flatten()
             .cloned();
-        let by_relevance = search.is_some() && query.paging.sort.is_none();
+        let by_relevance = ranking.is_some();
         let sort = if by_relevance {
             Vec::new()
         } else {
@@ -552,7 +646,12 @@ impl Collection {
         let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
         let page = query.paging.page.unwrap_or(1);
 
-        let mut data = SqlBuilder::new(&format!("SELECT {} FROM {} t", self.select, self.table));
+        let mut data = SqlBuilder::new("SELECT ");
+        let near = conditions.iter().find_map(|c| match c {
+            Condition::Near(near) => Some(*near),
+            _ => None,
+        });
+        self.select_list(&mut data, near);
         self.filter(&mut data, caller, &conditions);
         let mut offset = u64::from(page - 1) * u64::from(per_page);
         if let Some(cursor) = &query.paging.cursor {
@@ -563,10 +662,7 @@ impl Collection {
                 offset = 0;
             }
         }
-        let relevance = match (&search, by_relevance) {
-            (Some(search), true) => search.rank(&mut data).map(|rank| format!("{rank} DESC")),
-            _ => None,
-        };
+        let relevance = ranking.and_then(|condition| condition.rank(&mut data));
         let order: Vec<String> = relevance
             .into_iter()
             .chain(sort.iter().map(|(key, desc)| {
@@ -656,6 +752,34 @@ impl Collection {
         })
     }
 
+    /// The rows the caller may see among those whose `id` (or, `by_slug`, whose `slug`) is one
+    /// of `keys`: one query, whatever their number.
+    pub async fn find_all<R>(
+        &self,
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+        by_slug: bool,
+        keys: Vec<String>,
+    ) -> ApiResult<Vec<R>>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        let mut b = SqlBuilder::new("SELECT ");
+        self.select_list(&mut b, None);
+        self.filter(&mut b, caller, &[]);
+        let condition = if by_slug {
+            format!(" AND t.slug = ANY({})", b.param(Bind::Texts(keys)))
+        } else {
+            let ids = keys
+                .iter()
+                .filter_map(|k| Uuid::parse_str(k).ok())
+                .collect();
+            format!(" AND t.id = ANY({})", b.param(Bind::Uuids(ids)))
+        };
+        b.push(&condition);
+        b.into_query().load::<R>(conn).await.map_err(ApiError::from)
+    }
+
     /// One row by id or slug, if the caller may see it.
     /// With `lock`, the row is locked for the rest of the transaction (`FOR UPDATE`).
     pub async fn find<R>(
@@ -669,7 +793,8 @@ impl Collection {
     where
         R: QueryableByName<Pg> + Send + 'static,
     {
-        let mut b = SqlBuilder::new(&format!("SELECT {} FROM {} t", self.select, self.table));
+        let mut b = SqlBuilder::new("SELECT ");
+        self.select_list(&mut b, None);
         self.filter(&mut b, caller, &scope);
         let condition = match Uuid::parse_str(key) {
             Ok(id) => format!(" AND t.id = {}", b.param(Bind::Uuid(id))),
@@ -715,7 +840,7 @@ impl Cursor {
     /// A cursor into a list ranked by relevance: how many rows come before the next page.
     fn offset(offset: u64) -> String {
         Cursor {
-            s: RELEVANCE.into(),
+            s: RANKED.into(),
             v: vec![Some(offset.to_string())],
         }
         .encode()
@@ -724,7 +849,7 @@ impl Cursor {
     fn decode_offset(text: &str) -> ApiResult<u64> {
         let cursor = Self::parse(text)?;
         match (cursor.s.as_str(), cursor.v.as_slice()) {
-            (RELEVANCE, [Some(offset)]) => offset.parse().map_err(|_| invalid_cursor()),
+            (RANKED, [Some(offset)]) => offset.parse().map_err(|_| invalid_cursor()),
             _ => Err(ApiError::bad_request(
                 "`cursor` was made for a list in another order",
             )),
@@ -802,7 +927,8 @@ impl Cursor {
     }
 }
 
-const RELEVANCE: &str = "~relevance";
+/// The signature of an offset cursor, for lists ranked by relevance or distance.
+const RANKED: &str = "~rank";
 
 fn invalid_cursor() -> ApiError {
     ApiError::bad_request("`cursor` is not a cursor this list gave")
@@ -841,12 +967,32 @@ impl<R> Rows<R> {
         }
     }
 
-    /// Turns the rows into items and the page into its body, links and `Link` header.
+    /// Turns the rows into items and the page into its body, links and `Link` header. For
+    /// lists whose items take no `fields` or `include`.
     pub fn respond<T, F>(
         self,
         query: &ListQuery<F>,
         to_item: impl Fn(R) -> T,
     ) -> ApiResult<HttpResponse>
+    where
+        T: Serialize,
+    {
+        if !query.shaping.is_empty() {
+            return Err(ApiError::bad_request(
+                "this list takes neither `fields` nor `include`",
+            ));
+        }
+        let (data, end) = self.items(query, to_item)?;
+        end.respond(query, data)
+    }
+
+    /// The page's items, and what its body needs besides them. The next cursor is read from
+    /// the last item here, before any `fields=` can leave its sort values out.
+    pub fn items<T, F>(
+        self,
+        query: &ListQuery<F>,
+        to_item: impl Fn(R) -> T,
+    ) -> ApiResult<(Vec<T>, PageEnd)>
     where
         T: Serialize,
     {
@@ -867,6 +1013,43 @@ impl<R> Rows<R> {
             (true, false, _) => Some(Cursor::offset(offset + u64::from(per_page))),
             _ => None,
         };
+        Ok((
+            data,
+            PageEnd {
+                total,
+                total_is_estimate,
+                has_more,
+                next_cursor,
+                facets,
+            },
+        ))
+    }
+}
+
+/// A page's metadata, once its items are out.
+pub struct PageEnd {
+    total: i64,
+    total_is_estimate: bool,
+    has_more: bool,
+    next_cursor: Option<String>,
+    facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+}
+
+impl PageEnd {
+    /// The body (`data`, `meta`, `links`) and its `Link` header.
+    pub fn respond<T: Serialize, F>(
+        self,
+        query: &ListQuery<F>,
+        data: Vec<T>,
+    ) -> ApiResult<HttpResponse> {
+        let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let PageEnd {
+            total,
+            total_is_estimate,
+            has_more,
+            next_cursor,
+            facets,
+        } = self;
         let by_cursor = query.paging.cursor.is_some();
         let page = query.paging.page.unwrap_or(1);
         let last_page = ((total.max(1) - 1) / i64::from(per_page) + 1) as u32;

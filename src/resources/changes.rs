@@ -44,6 +44,7 @@ static DELETIONS: Collection = Collection {
     default_sort: "deleted_at",
     visibility: Visibility::Published,
     facets: &[],
+    located: false,
 };
 
 /// A deleted item.

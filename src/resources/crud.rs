@@ -9,7 +9,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{IfMatch, MergePatch, created_response, item_response, updated_response};
 use crate::query::sql::{Bind, SqlBuilder};
-use crate::query::{Condition, ListQuery};
+use crate::query::{Condition, ListQuery, Shaping};
+use crate::resources::shape::Shape;
 use diesel_async::RunQueryDsl;
 
 pub async fn list<R: Resource>(
@@ -18,11 +19,17 @@ pub async fn list<R: Resource>(
     query: ListQuery<R::Filters>,
     scope: Vec<Condition>,
 ) -> ApiResult<HttpResponse> {
+    let shape = Shape::parse::<R>(&query.shaping)?;
     let mut conn = state.conn().await?;
     let rows = R::COLLECTION
         .list::<R::Row, _>(&mut conn, caller, &query, scope)
         .await?;
-    rows.respond(&query, |row| R::item(row, caller))
+    let (items, end) = rows.items(&query, |row| R::item(row, caller))?;
+    if shape.is_plain() {
+        return end.respond(&query, items);
+    }
+    let shaped = shape.apply(&mut conn, caller, items).await?;
+    end.respond(&query, shaped)
 }
 
 /// One item as `caller` sees it, by id or slug; 404 when hidden.
@@ -38,16 +45,23 @@ pub async fn find<R: Resource>(
     Ok(R::item(row, caller))
 }
 
+/// One item, shaped by `fields=` and `include=`. Its ETag is that of the representation sent.
 pub async fn get<R: Resource>(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
     key: &str,
     scope: Vec<Condition>,
+    shaping: &Shaping,
 ) -> ApiResult<HttpResponse> {
+    let shape = Shape::parse::<R>(shaping)?;
     let mut conn = state.conn().await?;
     let item = find::<R>(&mut conn, caller, key, scope).await?;
-    item_response(req, &item)
+    if shape.is_plain() {
+        return item_response(req, &item);
+    }
+    let shaped = shape.apply(&mut conn, caller, vec![item]).await?;
+    item_response(req, &shaped.into_iter().next())
 }
 
 pub async fn create<R: Resource>(

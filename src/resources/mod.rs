@@ -11,7 +11,9 @@ pub mod events;
 pub mod links;
 pub mod search;
 pub mod sessions;
+pub mod shape;
 pub mod slugs;
+pub mod territories;
 pub mod themes;
 pub mod trainings;
 pub mod values;
@@ -28,13 +30,14 @@ use validator::Validate;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::query::{Collection, Filters};
+use shape::Relation;
 
 /// What the shared handlers need to know of a collection.
 pub trait Resource {
     /// A row as the collection's select list reads it.
     type Row: QueryableByName<Pg> + Send + 'static;
     /// What a caller receives.
-    type Item: Serialize + Send;
+    type Item: Serialize + Send + utoipa::ToSchema;
     /// What a client sends to create an item, and what a patched item must still be.
     type Input: DeserializeOwned + Validate + Send;
     /// The list's filter parameters.
@@ -43,6 +46,8 @@ pub trait Resource {
     type Parent: Copy + Send + Sync;
 
     const COLLECTION: &'static Collection;
+    /// What `include=` may embed.
+    const RELATIONS: &'static [Relation] = &[];
     /// Fields of the item that a patch may not touch.
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at"];
 

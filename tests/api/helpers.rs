@@ -196,7 +196,6 @@ impl TestApp {
             .await
             .expect("create the test database");
         let database_url = url_for(&server.url_pattern, &database);
-        let pool = relais::db::pool(&database_url, 4).expect("pool");
         let tokens = TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service");
         let admin = tokens
             .issue(server.admin_id, Role::Admin)
@@ -204,15 +203,21 @@ impl TestApp {
         let member = tokens
             .issue(server.member_id, Role::Member)
             .expect("member token");
-        let state = actix_web::web::Data::new(AppState::new(
-            pool,
-            adapt(TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service")),
-            LoginLimits {
-                window_seconds: 2,
-                per_account: 3,
-                per_address: 6,
-            },
-        ));
+        let state = actix_web::web::Data::new(
+            AppState::new(
+                &database_url,
+                4,
+                adapt(
+                    TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service"),
+                ),
+                LoginLimits {
+                    window_seconds: 2,
+                    per_account: 3,
+                    per_address: 6,
+                },
+            )
+            .expect("state"),
+        );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
         let http = actix_web::HttpServer::new(move || app(state.clone()))

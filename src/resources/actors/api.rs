@@ -13,9 +13,12 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
+use crate::query::geo::{self, BoundingBox, Point, Territories};
 use crate::query::sql::Bind;
-use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links::{self, Link};
+use crate::resources::shape::{Relation, Target};
+use crate::resources::territories;
 use crate::resources::values::{check_coordinates, text_enum, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::actors;
@@ -78,6 +81,15 @@ pub struct Actor {
     pub is_expert: bool,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
+    #[schema(example = "76")]
+    pub region_code: Option<String>,
+    /// INSEE department code (`34`, `2A`, `974`).
+    #[schema(example = "34")]
+    pub department_code: Option<String>,
+    /// With `near=`: the distance from that point, in kilometres.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
     /// The centres whose network the actor belongs to.
     pub centre_ids: Vec<Uuid>,
     /// Expertise themes (slugs).
@@ -118,6 +130,12 @@ pub struct ActorInput {
     pub latitude: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
     pub longitude: Option<f64>,
+    /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
+    #[validate(length(min = 2, max = 2))]
+    pub region_code: Option<String>,
+    /// INSEE department code (`34`, `2A`, `974`).
+    #[validate(length(min = 2, max = 3))]
+    pub department_code: Option<String>,
     #[serde(default)]
     #[validate(length(max = 50))]
     pub centre_ids: Vec<Uuid>,
@@ -150,6 +168,21 @@ pub struct ActorFilters {
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<Instant>,
+    /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
+    /// matches the items of its departments.
+    #[param(value_type = Option<String>, example = "region:76")]
+    pub territory: Option<Territories>,
+    /// `latitude,longitude` in degrees: only items with coordinates, each with its
+    /// `distance_km`, nearest first unless `q` or `sort` orders them.
+    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
+    pub near: Option<Point>,
+    /// With `near`: only items within this many kilometres.
+    #[param(example = 50)]
+    pub radius_km: Option<f64>,
+    /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
+    /// in GeoJSON).
+    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
+    pub bbox: Option<BoundingBox>,
 }
 
 impl Filters for ActorFilters {
@@ -186,6 +219,12 @@ impl Filters for ActorFilters {
                 value: Bind::Bool(is_expert),
             });
         }
+        conditions.extend(geo::conditions(
+            self.territory.as_ref(),
+            self.near,
+            self.radius_km,
+            self.bbox,
+        )?);
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -200,6 +239,11 @@ impl Resource for Actors {
     type Filters = ActorFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &ACTORS;
+    const RELATIONS: &'static [Relation] = &[
+        Relation::many("centres", "centre_ids", Target::Centres),
+        Relation::THEMES,
+    ];
+    const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
 
     fn item(row: ActorRow, caller: &Caller) -> Actor {
         let members_only = |value: Option<String>| caller.is_member().then_some(value);
@@ -219,6 +263,9 @@ impl Resource for Actors {
             is_expert: row.is_expert,
             latitude: row.latitude,
             longitude: row.longitude,
+            region_code: row.region_code,
+            department_code: row.department_code,
+            distance_km: row.distance_km,
             centre_ids: row.centre_ids,
             themes: row.themes,
             created_at: row.created_at,
@@ -240,6 +287,14 @@ impl Resource for Actors {
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
+        let (region_code, department_code) = territories::place(
+            conn,
+            "actors",
+            existing,
+            input.region_code,
+            input.department_code,
+        )
+        .await?;
         let record = ActorRecord {
             slug: slugs::choose(conn, "actors", input.slug, &input.name).await?,
             kind: input.kind,
@@ -255,6 +310,8 @@ impl Resource for Actors {
             is_expert: input.is_expert,
             latitude: input.latitude,
             longitude: input.longitude,
+            region_code,
+            department_code,
         };
         let id = match existing {
             None => {
@@ -280,12 +337,14 @@ impl Resource for Actors {
 
 /// List actors of the network.
 ///
+/// Includes (`include=`): `centres`, `themes`.
+///
 /// Facets (`facets=`): `theme`, `kind`, `category`, `centre`.
 /// Sortable fields: `name` (default), `created_at`, `updated_at`. Contact details are present
 /// for members only.
 #[utoipa::path(tag = "actors", operation_id = "list_actors", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, ActorFilters),
+    params(Paging, Shaping, ActorFilters),
     responses((status = 200, description = "A page of actors", body = Page<Actor>), ListErrors))]
 #[get("/actors")]
 pub async fn list_actors(
@@ -297,9 +356,11 @@ pub async fn list_actors(
 }
 
 /// Read an actor by id or slug.
+///
+/// Includes (`include=`): `centres`, `themes`.
 #[utoipa::path(tag = "actors", operation_id = "get_actor", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("key" = String, Path, description = "Id or slug")),
+    params(("key" = String, Path, description = "Id or slug"), Shaping),
     responses(
         (status = 200, description = "The actor", body = Actor, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -311,8 +372,9 @@ pub async fn get_actor(
     state: web::Data<AppState>,
     caller: Caller,
     key: web::Path<String>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Actors>(&req, &state, &caller, &key, Vec::new()).await
+    crud::get::<Actors>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
 /// Create an actor (admin).

@@ -9,7 +9,7 @@ use crate::schema::actors;
 pub static ACTORS: Collection = Collection {
     table: "actors",
     select: "t.id, t.slug, t.kind, t.name, t.organisation, t.job_title, t.category, t.territory, \
-             t.bio, t.email, t.phone, t.website, t.is_expert, t.latitude, t.longitude, \
+             t.bio, t.email, t.phone, t.website, t.is_expert, t.latitude, t.longitude, t.region_code, t.department_code, \
              t.created_at, t.updated_at, \
              ARRAY(SELECT l.centre_id FROM actor_centres l WHERE l.actor_id = t.id \
                    ORDER BY l.centre_id) AS centre_ids, \
@@ -46,7 +46,18 @@ pub static ACTORS: Collection = Collection {
             join: "JOIN actor_centres l ON l.actor_id = t.id",
             value: "l.centre_id",
         },
+        Facet {
+            name: "region",
+            join: "",
+            value: "t.region_code",
+        },
+        Facet {
+            name: "department",
+            join: "",
+            value: "t.department_code",
+        },
     ],
+    located: true,
 };
 
 #[derive(QueryableByName)]
@@ -67,6 +78,10 @@ pub struct ActorRow {
     pub is_expert: bool,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub region_code: Option<String>,
+    pub department_code: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub distance_km: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
@@ -92,4 +107,6 @@ pub struct ActorRecord {
     pub is_expert: bool,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub region_code: Option<String>,
+    pub department_code: Option<String>,
 }

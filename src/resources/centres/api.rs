@@ -13,7 +13,10 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::geo::{self, BoundingBox, Point, Territories};
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::shape::Relation;
+use crate::resources::territories;
 use crate::resources::values::{check_coordinates, text_enum, validate_slug};
 use crate::resources::{Resource, crud, links, slugs};
 use crate::schema::centres;
@@ -47,6 +50,15 @@ pub struct Centre {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
+    #[schema(example = "76")]
+    pub region_code: Option<String>,
+    /// INSEE department code (`34`, `2A`, `974`).
+    #[schema(example = "34")]
+    pub department_code: Option<String>,
+    /// With `near=`: the distance from that point, in kilometres.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
     /// Theme slugs.
     pub themes: Vec<String>,
     pub created_at: DateTime<Utc>,
@@ -86,6 +98,12 @@ pub struct CentreInput {
     pub latitude: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
     pub longitude: Option<f64>,
+    /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
+    #[validate(length(min = 2, max = 2))]
+    pub region_code: Option<String>,
+    /// INSEE department code (`34`, `2A`, `974`).
+    #[validate(length(min = 2, max = 3))]
+    pub department_code: Option<String>,
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
@@ -111,6 +129,21 @@ pub struct CentreFilters {
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<Instant>,
+    /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
+    /// matches the items of its departments.
+    #[param(value_type = Option<String>, example = "region:76")]
+    pub territory: Option<Territories>,
+    /// `latitude,longitude` in degrees: only items with coordinates, each with its
+    /// `distance_km`, nearest first unless `q` or `sort` orders them.
+    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
+    pub near: Option<Point>,
+    /// With `near`: only items within this many kilometres.
+    #[param(example = 50)]
+    pub radius_km: Option<f64>,
+    /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
+    /// in GeoJSON).
+    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
+    pub bbox: Option<BoundingBox>,
 }
 
 impl Filters for CentreFilters {
@@ -129,6 +162,12 @@ impl Filters for CentreFilters {
                 key: theme.clone(),
             });
         }
+        conditions.extend(geo::conditions(
+            self.territory.as_ref(),
+            self.near,
+            self.radius_km,
+            self.bbox,
+        )?);
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -143,6 +182,8 @@ impl Resource for Centres {
     type Filters = CentreFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &CENTRES;
+    const RELATIONS: &'static [Relation] = &[Relation::THEMES];
+    const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
 
     fn item(row: CentreRow, _: &Caller) -> Centre {
         Centre {
@@ -161,6 +202,9 @@ impl Resource for Centres {
             city: row.city,
             latitude: row.latitude,
             longitude: row.longitude,
+            region_code: row.region_code,
+            department_code: row.department_code,
+            distance_km: row.distance_km,
             themes: row.themes,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -181,6 +225,14 @@ impl Resource for Centres {
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
+        let (region_code, department_code) = territories::place(
+            conn,
+            "centres",
+            existing,
+            input.region_code,
+            input.department_code,
+        )
+        .await?;
         let record = CentreRecord {
             slug: slugs::choose(conn, "centres", input.slug, &input.name).await?,
             name: input.name,
@@ -196,6 +248,8 @@ impl Resource for Centres {
             city: input.city,
             latitude: input.latitude,
             longitude: input.longitude,
+            region_code,
+            department_code,
         };
         let id = match existing {
             None => {
@@ -220,11 +274,13 @@ impl Resource for Centres {
 
 /// List centres.
 ///
+/// Includes (`include=`): `themes`.
+///
 /// Facets (`facets=`): `theme`, `scope`.
 /// Sortable fields: `name` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "centres", operation_id = "list_centres", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, CentreFilters),
+    params(Paging, Shaping, CentreFilters),
     responses((status = 200, description = "A page of centres", body = Page<Centre>), ListErrors))]
 #[get("/centres")]
 pub async fn list_centres(
@@ -236,9 +292,11 @@ pub async fn list_centres(
 }
 
 /// Read a centre by id or slug.
+///
+/// Includes (`include=`): `themes`.
 #[utoipa::path(tag = "centres", operation_id = "get_centre", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("key" = String, Path, description = "Id or slug")),
+    params(("key" = String, Path, description = "Id or slug"), Shaping),
     responses(
         (status = 200, description = "The centre", body = Centre, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -250,8 +308,9 @@ pub async fn get_centre(
     state: web::Data<AppState>,
     caller: Caller,
     key: web::Path<String>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Centres>(&req, &state, &caller, &key, Vec::new()).await
+    crud::get::<Centres>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
 /// Create a centre (admin).

@@ -9,7 +9,7 @@ use crate::schema::centres;
 pub static CENTRES: Collection = Collection {
     table: "centres",
     select: "t.id, t.slug, t.name, t.acronym, t.operator, t.scope, t.territory, t.description, \
-             t.email, t.phone, t.website, t.address, t.city, t.latitude, t.longitude, \
+             t.email, t.phone, t.website, t.address, t.city, t.latitude, t.longitude, t.region_code, t.department_code, \
              t.created_at, t.updated_at, \
              ARRAY(SELECT th.slug FROM centre_themes l JOIN themes th ON th.id = l.theme_id \
                    WHERE l.centre_id = t.id ORDER BY th.slug) AS themes",
@@ -34,7 +34,18 @@ pub static CENTRES: Collection = Collection {
             join: "",
             value: "t.scope",
         },
+        Facet {
+            name: "region",
+            join: "",
+            value: "t.region_code",
+        },
+        Facet {
+            name: "department",
+            join: "",
+            value: "t.department_code",
+        },
     ],
+    located: true,
 };
 
 #[derive(QueryableByName)]
@@ -55,6 +66,10 @@ pub struct CentreRow {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub region_code: Option<String>,
+    pub department_code: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub distance_km: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
@@ -78,4 +93,6 @@ pub struct CentreRecord {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub region_code: Option<String>,
+    pub department_code: Option<String>,
 }

@@ -13,8 +13,11 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::{
+    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
+};
 use crate::resources::links::{self, Link};
+use crate::resources::shape::{Relation, Target};
 use crate::resources::values::{
     Audience, default_language, text_enum, validate_date, validate_slug,
 };
@@ -211,6 +214,11 @@ impl Resource for Documents {
     type Filters = DocumentFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &DOCUMENTS;
+    const RELATIONS: &'static [Relation] = &[
+        Relation::one("centre", "centre_id", Target::Centres),
+        Relation::THEMES,
+        Relation::many("authors", "author_ids", Target::Actors),
+    ];
 
     fn item(row: DocumentRow, _: &Caller) -> Document {
         Document {
@@ -286,12 +294,14 @@ impl Resource for Documents {
 
 /// List documents.
 ///
+/// Includes (`include=`): `centre`, `themes`, `authors`.
+///
 /// Facets (`facets=`): `theme`, `kind`, `centre`, `year`, `language`.
 /// Sortable fields: `published_on` (default, newest first), `title`, `created_at`,
 /// `updated_at`.
 #[utoipa::path(tag = "documents", operation_id = "list_documents", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, DocumentFilters),
+    params(Paging, Shaping, DocumentFilters),
     responses((status = 200, description = "A page of documents", body = Page<Document>), ListErrors))]
 #[get("/documents")]
 pub async fn list_documents(
@@ -303,9 +313,11 @@ pub async fn list_documents(
 }
 
 /// Read a document by id or slug.
+///
+/// Includes (`include=`): `centre`, `themes`, `authors`.
 #[utoipa::path(tag = "documents", operation_id = "get_document", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("key" = String, Path, description = "Id or slug")),
+    params(("key" = String, Path, description = "Id or slug"), Shaping),
     responses(
         (status = 200, description = "The document", body = Document, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -317,8 +329,9 @@ pub async fn get_document(
     state: web::Data<AppState>,
     caller: Caller,
     key: web::Path<String>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Documents>(&req, &state, &caller, &key, Vec::new()).await
+    crud::get::<Documents>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
 /// Create a document (admin).

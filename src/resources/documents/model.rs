@@ -58,6 +58,7 @@ pub static DOCUMENTS: Collection = Collection {
             value: "t.language",
         },
     ],
+    located: false,
 };
 
 #[derive(QueryableByName)]

@@ -13,8 +13,13 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::geo::{self, BoundingBox, Point, Territories};
+use crate::query::{
+    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
+};
 use crate::resources::links::{self, Link};
+use crate::resources::shape::{Relation, Target};
+use crate::resources::territories;
 use crate::resources::values::{
     Audience, Format, PublicationStatus, check_coordinates, check_period, default_timezone,
     field_error, local_time, text_enum, validate_slug, validate_timezone,
@@ -80,6 +85,15 @@ pub struct Event {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
+    #[schema(example = "76")]
+    pub region_code: Option<String>,
+    /// INSEE department code (`34`, `2A`, `974`).
+    #[schema(example = "34")]
+    pub department_code: Option<String>,
+    /// With `near=`: the distance from that point, in kilometres.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
     pub online_url: Option<String>,
     pub audience: Audience,
     /// Null: unlimited.
@@ -135,6 +149,12 @@ pub struct EventInput {
     pub latitude: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
     pub longitude: Option<f64>,
+    /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
+    #[validate(length(min = 2, max = 2))]
+    pub region_code: Option<String>,
+    /// INSEE department code (`34`, `2A`, `974`).
+    #[validate(length(min = 2, max = 3))]
+    pub department_code: Option<String>,
     #[validate(url)]
     pub online_url: Option<String>,
     #[serde(default)]
@@ -195,6 +215,21 @@ pub struct EventFilters {
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<Instant>,
+    /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
+    /// matches the items of its departments.
+    #[param(value_type = Option<String>, example = "region:76")]
+    pub territory: Option<Territories>,
+    /// `latitude,longitude` in degrees: only items with coordinates, each with its
+    /// `distance_km`, nearest first unless `q` or `sort` orders them.
+    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
+    pub near: Option<Point>,
+    /// With `near`: only items within this many kilometres.
+    #[param(example = 50)]
+    pub radius_km: Option<f64>,
+    /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
+    /// in GeoJSON).
+    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
+    pub bbox: Option<BoundingBox>,
 }
 
 impl Filters for EventFilters {
@@ -236,6 +271,12 @@ impl Filters for EventFilters {
                 at: to.end(),
             });
         }
+        conditions.extend(geo::conditions(
+            self.territory.as_ref(),
+            self.near,
+            self.radius_km,
+            self.bbox,
+        )?);
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -250,8 +291,19 @@ impl Resource for Events {
     type Filters = EventFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &EVENTS;
-    const READ_ONLY: &'static [&'static str] =
-        &["id", "created_at", "updated_at", "remaining_places"];
+    const RELATIONS: &'static [Relation] = &[
+        Relation::one("centre", "centre_id", Target::Centres),
+        Relation::THEMES,
+        Relation::many("speakers", "speaker_ids", Target::Actors),
+        Relation::many("documents", "document_ids", Target::Documents),
+    ];
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "created_at",
+        "updated_at",
+        "remaining_places",
+        "distance_km",
+    ];
 
     fn item(row: EventRow, caller: &Caller) -> Event {
         // Related documents the caller may not see are left out, not even their ids.
@@ -285,6 +337,9 @@ impl Resource for Events {
             city: row.city,
             latitude: row.latitude,
             longitude: row.longitude,
+            region_code: row.region_code,
+            department_code: row.department_code,
+            distance_km: row.distance_km,
             online_url: row.online_url,
             audience: row.audience,
             capacity: row.capacity,
@@ -313,6 +368,14 @@ impl Resource for Events {
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
+        let (region_code, department_code) = territories::place(
+            conn,
+            "events",
+            existing,
+            input.region_code,
+            input.department_code,
+        )
+        .await?;
         let record = EventRecord {
             slug: slugs::choose(conn, "events", input.slug, &input.title).await?,
             title: input.title,
@@ -329,6 +392,8 @@ impl Resource for Events {
             city: input.city,
             latitude: input.latitude,
             longitude: input.longitude,
+            region_code,
+            department_code,
             online_url: input.online_url,
             audience: input.audience,
             capacity: input.capacity,
@@ -361,13 +426,15 @@ impl Resource for Events {
 
 /// List events.
 ///
+/// Includes (`include=`): `centre`, `themes`, `speakers`, `documents`.
+///
 /// Facets (`facets=`): `theme`, `kind`, `format`, `centre`, `year`.
 /// Sortable fields: `starts_at` (default), `ends_at`, `title`, `created_at`, `updated_at`.
 /// The public sees published events open to everyone; members also those reserved to members;
 /// administrators see drafts and cancelled events too.
 #[utoipa::path(tag = "events", operation_id = "list_events", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, EventFilters),
+    params(Paging, Shaping, EventFilters),
     responses((status = 200, description = "A page of events", body = Page<Event>), ListErrors))]
 #[get("/events")]
 pub async fn list_events(
@@ -379,9 +446,11 @@ pub async fn list_events(
 }
 
 /// Read an event by id or slug.
+///
+/// Includes (`include=`): `centre`, `themes`, `speakers`, `documents`.
 #[utoipa::path(tag = "events", operation_id = "get_event", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("key" = String, Path, description = "Id or slug")),
+    params(("key" = String, Path, description = "Id or slug"), Shaping),
     responses(
         (status = 200, description = "The event", body = Event, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -393,8 +462,9 @@ pub async fn get_event(
     state: web::Data<AppState>,
     caller: Caller,
     key: web::Path<String>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Events>(&req, &state, &caller, &key, Vec::new()).await
+    crud::get::<Events>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
 /// Create an event (admin).

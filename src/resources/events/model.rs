@@ -10,7 +10,7 @@ use crate::schema::events;
 pub static EVENTS: Collection = Collection {
     table: "events",
     select: "t.id, t.slug, t.title, t.summary, t.body, t.kind, t.centre_id, t.starts_at, t.ends_at, \
-             t.timezone, t.format, t.venue, t.address, t.city, t.latitude, t.longitude, \
+             t.timezone, t.format, t.venue, t.address, t.city, t.latitude, t.longitude, t.region_code, t.department_code, \
              t.online_url, t.audience, t.capacity, t.registration_opens_at, \
              t.registration_closes_at, t.status, t.created_at, t.updated_at, \
              ARRAY(SELECT th.slug FROM event_themes l JOIN themes th ON th.id = l.theme_id \
@@ -71,7 +71,18 @@ pub static EVENTS: Collection = Collection {
             join: "",
             value: "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')::int",
         },
+        Facet {
+            name: "region",
+            join: "",
+            value: "t.region_code",
+        },
+        Facet {
+            name: "department",
+            join: "",
+            value: "t.department_code",
+        },
     ],
+    located: true,
 };
 
 #[derive(QueryableByName)]
@@ -93,6 +104,10 @@ pub struct EventRow {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub region_code: Option<String>,
+    pub department_code: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub distance_km: Option<f64>,
     pub online_url: Option<String>,
     pub audience: Audience,
     pub capacity: Option<i32>,
@@ -130,6 +145,8 @@ pub struct EventRecord {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub region_code: Option<String>,
+    pub department_code: Option<String>,
     pub online_url: Option<String>,
     pub audience: Audience,
     pub capacity: Option<i32>,

@@ -16,7 +16,10 @@ use crate::error::{
 };
 use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::Bind;
-use crate::query::{Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::{
+    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
+};
+use crate::resources::shape::{Relation, Target};
 use crate::resources::trainings::api::{Modality, Trainings};
 use crate::resources::values::{
     check_coordinates, check_period, default_timezone, local_time, text_enum, validate_slug,
@@ -147,6 +150,8 @@ impl Resource for Sessions {
     /// The training the session belongs to.
     type Parent = Uuid;
     const COLLECTION: &'static Collection = &SESSIONS;
+    const RELATIONS: &'static [Relation] =
+        &[Relation::one("training", "training_id", Target::Trainings)];
     const READ_ONLY: &'static [&'static str] = &[
         "id",
         "training_id",
@@ -260,10 +265,12 @@ async fn training_scope(
 
 /// List a training's sessions.
 ///
+/// Includes (`include=`): `training`.
+///
 /// Sortable fields: `starts_at` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "trainings", operation_id = "list_sessions", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("training" = String, Path, description = "Training id or slug"), Paging, SessionFilters),
+    params(("training" = String, Path, description = "Training id or slug"), Paging, Shaping, SessionFilters),
     responses(
         (status = 200, description = "A page of sessions", body = Page<Session>),
         (status = 404, description = "No such training", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -281,9 +288,11 @@ pub async fn list_sessions(
 }
 
 /// Read a session by id or slug.
+///
+/// Includes (`include=`): `training`.
 #[utoipa::path(tag = "trainings", operation_id = "get_session", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug")),
+    params(("training" = String, Path, description = "Training id or slug"), ("session" = String, Path, description = "Session id or slug"), Shaping),
     responses(
         (status = 200, description = "The session", body = Session, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -295,10 +304,11 @@ pub async fn get_session(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
     let (training, session) = path.into_inner();
     let (_, scope) = training_scope(&state, &caller, &training).await?;
-    crud::get::<Sessions>(&req, &state, &caller, &session, scope).await
+    crud::get::<Sessions>(&req, &state, &caller, &session, scope, &shaping).await
 }
 
 /// Add a session to a training (admin). Self-paced trainings have none (422).

@@ -27,6 +27,7 @@ pub static SESSIONS: Collection = Collection {
         foreign_key: "training_id",
     },
     facets: &[],
+    located: false,
 };
 
 #[derive(QueryableByName)]

@@ -15,7 +15,8 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
-use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::shape::{Relation, Target};
 use crate::resources::values::validate_slug;
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::themes;
@@ -96,6 +97,10 @@ impl Resource for Themes {
     type Filters = ThemeFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &THEMES;
+    const RELATIONS: &'static [Relation] = &[Relation {
+        by_slug: true,
+        ..Relation::one("parent", "parent", Target::Themes)
+    }];
 
     fn item(row: ThemeRow, _: &Caller) -> Theme {
         Theme {
@@ -201,10 +206,12 @@ async fn parent_id(
 
 /// List themes.
 ///
+/// Includes (`include=`): `parent`.
+///
 /// Sortable fields: `label` (default), `slug`, `created_at`, `updated_at`.
 #[utoipa::path(tag = "themes", operation_id = "list_themes", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, ThemeFilters),
+    params(Paging, Shaping, ThemeFilters),
     responses(
         (status = 200, description = "A page of themes", body = Page<Theme>),
         ListErrors,
@@ -219,9 +226,11 @@ pub async fn list_themes(
 }
 
 /// Read a theme by id or slug.
+///
+/// Includes (`include=`): `parent`.
 #[utoipa::path(tag = "themes", operation_id = "get_theme", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("key" = String, Path, description = "Id or slug")),
+    params(("key" = String, Path, description = "Id or slug"), Shaping),
     responses(
         (status = 200, description = "The theme", body = Theme, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -233,8 +242,9 @@ pub async fn get_theme(
     state: web::Data<AppState>,
     caller: Caller,
     key: web::Path<String>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Themes>(&req, &state, &caller, &key, Vec::new()).await
+    crud::get::<Themes>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
 /// Create a theme (admin).

@@ -28,6 +28,7 @@ pub static THEMES: Collection = Collection {
     default_sort: "label",
     visibility: Visibility::Everyone,
     facets: &[],
+    located: false,
 };
 
 #[derive(QueryableByName)]

@@ -15,8 +15,9 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
-use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging};
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links::{self, Link};
+use crate::resources::shape::{Relation, Target};
 use crate::resources::values::{Audience, PublicationStatus, text_enum, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
@@ -173,6 +174,11 @@ impl Resource for Trainings {
     type Filters = TrainingFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &TRAININGS;
+    const RELATIONS: &'static [Relation] = &[
+        Relation::one("centre", "centre_id", Target::Centres),
+        Relation::THEMES,
+        Relation::many("trainers", "trainer_ids", Target::Actors),
+    ];
 
     fn item(row: TrainingRow, _: &Caller) -> Training {
         Training {
@@ -264,11 +270,13 @@ impl Resource for Trainings {
 
 /// List trainings.
 ///
+/// Includes (`include=`): `centre`, `themes`, `trainers`.
+///
 /// Facets (`facets=`): `theme`, `kind`, `modality`, `centre`.
 /// Sortable fields: `title` (default), `duration_hours`, `created_at`, `updated_at`.
 #[utoipa::path(tag = "trainings", operation_id = "list_trainings", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, TrainingFilters),
+    params(Paging, Shaping, TrainingFilters),
     responses((status = 200, description = "A page of trainings", body = Page<Training>), ListErrors))]
 #[get("/trainings")]
 pub async fn list_trainings(
@@ -280,9 +288,11 @@ pub async fn list_trainings(
 }
 
 /// Read a training by id or slug.
+///
+/// Includes (`include=`): `centre`, `themes`, `trainers`.
 #[utoipa::path(tag = "trainings", operation_id = "get_training", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(("key" = String, Path, description = "Id or slug")),
+    params(("key" = String, Path, description = "Id or slug"), Shaping),
     responses(
         (status = 200, description = "The training", body = Training, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -294,8 +304,9 @@ pub async fn get_training(
     state: web::Data<AppState>,
     caller: Caller,
     key: web::Path<String>,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Trainings>(&req, &state, &caller, &key, Vec::new()).await
+    crud::get::<Trainings>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
 /// Create a training (admin).

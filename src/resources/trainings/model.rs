@@ -54,6 +54,7 @@ pub static TRAININGS: Collection = Collection {
             value: "t.centre_id",
         },
     ],
+    located: false,
 };
 
 #[derive(QueryableByName)]

@@ -1,0 +1,317 @@
+//! Geography in lists: `territory=` (INSEE codes), `near=` with `radius_km=`, and `bbox=`.
+//!
+//! Distances are great-circle kilometres computed by `relais_distance_km` in the database; boxes
+//! go through the GiST index on `point(longitude, latitude)`, and a `near` circle is first
+//! narrowed to the box around it, so a radius search reads only the rows near the point.
+
+use serde::Deserialize;
+
+use super::Condition;
+use super::sql::{Bind, SqlBuilder};
+use crate::error::{ApiError, ApiResult};
+
+/// Mean Earth radius, as in `relais_distance_km`.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+/// Half the Earth's circumference: no two points are further apart.
+const MAX_RADIUS_KM: f64 = 20_016.0;
+
+/// `territory=region:76,department:2A`: items of any of these INSEE regions or departments.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Territories {
+    regions: Vec<String>,
+    departments: Vec<String>,
+}
+
+/// Whether `code` has the shape of an INSEE region code (`76`).
+pub fn is_region_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `code` has the shape of an INSEE department code (`34`, `2A`, `974`).
+pub fn is_department_code(code: &str) -> bool {
+    matches!(code, "2A" | "2B")
+        || (code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()))
+        || (code.len() == 3
+            && code.starts_with("97")
+            && (b'1'..=b'6').contains(&code.as_bytes()[2]))
+}
+
+impl TryFrom<String> for Territories {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let mut territories = Territories::default();
+        for part in text.split(',').map(str::trim) {
+            let (level, code) = part.split_once(':').ok_or_else(|| {
+                format!(
+                    "`{part}`: say `region:CODE` or `department:CODE` (INSEE codes, as `region:76`)"
+                )
+            })?;
+            let code = code.trim().to_ascii_uppercase();
+            match level.trim() {
+                "region" if is_region_code(&code) => territories.regions.push(code),
+                "department" if is_department_code(&code) => territories.departments.push(code),
+                "region" => {
+                    return Err(format!("`{code}` is not an INSEE region code (two digits)"));
+                }
+                "department" => {
+                    return Err(format!(
+                        "`{code}` is not an INSEE department code (`34`, `2A`, `974`)"
+                    ));
+                }
+                other => {
+                    return Err(format!(
+                        "`{other}` is no territory level; say `region` or `department`"
+                    ));
+                }
+            }
+        }
+        Ok(territories)
+    }
+}
+
+/// A point given as `latitude,longitude` (`near=43.6045,1.4440`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Point {
+    latitude: f64,
+    longitude: f64,
+}
+
+fn coordinates<const N: usize>(text: &str, shape: &str) -> Result<[f64; N], String> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|n| n.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("`{text}` is not {shape}"))?;
+    let numbers: [f64; N] = numbers
+        .try_into()
+        .map_err(|_| format!("`{text}` is not {shape}"))?;
+    if numbers.iter().all(|n| n.is_finite()) {
+        Ok(numbers)
+    } else {
+        Err(format!("`{text}` is not {shape}"))
+    }
+}
+
+fn check_latitude(latitude: f64) -> Result<(), String> {
+    if (-90.0..=90.0).contains(&latitude) {
+        Ok(())
+    } else {
+        Err(format!("latitude {latitude} is not between -90 and 90"))
+    }
+}
+
+fn check_longitude(longitude: f64) -> Result<(), String> {
+    if (-180.0..=180.0).contains(&longitude) {
+        Ok(())
+    } else {
+        Err(format!("longitude {longitude} is not between -180 and 180"))
+    }
+}
+
+impl TryFrom<String> for Point {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let [latitude, longitude] = coordinates(&text, "`latitude,longitude` in degrees")?;
+        check_latitude(latitude)?;
+        check_longitude(longitude)?;
+        Ok(Point {
+            latitude,
+            longitude,
+        })
+    }
+}
+
+/// `bbox=west,south,east,north` in degrees (longitude and latitude, as in GeoJSON).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct BoundingBox {
+    west: f64,
+    south: f64,
+    east: f64,
+    north: f64,
+}
+
+impl TryFrom<String> for BoundingBox {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let [west, south, east, north] = coordinates(&text, "`west,south,east,north` in degrees")?;
+        check_longitude(west)?;
+        check_longitude(east)?;
+        check_latitude(south)?;
+        check_latitude(north)?;
+        if west > east {
+            return Err("the box's west is east of its east (boxes across the 180th meridian are not supported)".into());
+        }
+        if south > north {
+            return Err("the box's south is north of its north".into());
+        }
+        Ok(BoundingBox {
+            west,
+            south,
+            east,
+            north,
+        })
+    }
+}
+
+impl BoundingBox {
+    /// The smallest box that holds every point within `radius_km` of `center`.
+    fn around(center: Point, radius_km: f64) -> BoundingBox {
+        let angle = radius_km / EARTH_RADIUS_KM;
+        let delta_latitude = angle.to_degrees();
+        let south = center.latitude - delta_latitude;
+        let north = center.latitude + delta_latitude;
+        if south <= -90.0 || north >= 90.0 {
+            // The circle holds a pole: every longitude.
+            return BoundingBox {
+                west: -180.0,
+                south: south.max(-90.0),
+                east: 180.0,
+                north: north.min(90.0),
+            };
+        }
+        let delta_longitude = (angle.sin() / center.latitude.to_radians().cos())
+            .min(1.0)
+            .asin()
+            .to_degrees();
+        let (west, east) = (
+            center.longitude - delta_longitude,
+            center.longitude + delta_longitude,
+        );
+        // Across the 180th meridian, every longitude: a larger box, still exact once the
+        // distance is checked.
+        let (west, east) = if west < -180.0 || east > 180.0 {
+            (-180.0, 180.0)
+        } else {
+            (west, east)
+        };
+        BoundingBox {
+            west,
+            south,
+            east,
+            north,
+        }
+    }
+
+    pub(super) fn render(&self, b: &mut SqlBuilder) -> String {
+        let [west, south, east, north] =
+            [self.west, self.south, self.east, self.north].map(|v| b.param(Bind::Float(v)));
+        format!(
+            " AND point(t.longitude, t.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
+        )
+    }
+}
+
+/// Items within `radius_km` of a point (or, without a radius, every item that has
+/// coordinates), with their distance.
+#[derive(Clone, Copy, Debug)]
+pub struct Near {
+    center: Point,
+    radius_km: Option<f64>,
+}
+
+impl Near {
+    /// The distance of `t` from the point, in kilometres, as SQL.
+    pub(super) fn distance(&self, b: &mut SqlBuilder) -> String {
+        let latitude = b.param(Bind::Float(self.center.latitude));
+        let longitude = b.param(Bind::Float(self.center.longitude));
+        format!("relais_distance_km({latitude}, {longitude}, t.latitude, t.longitude)")
+    }
+
+    pub(super) fn render(&self, b: &mut SqlBuilder) -> String {
+        let Some(radius) = self.radius_km else {
+            return " AND t.latitude IS NOT NULL".to_string();
+        };
+        let within_box = BoundingBox::around(self.center, radius).render(b);
+        let distance = self.distance(b);
+        let radius = b.param(Bind::Float(radius));
+        format!("{within_box} AND {distance} <= {radius}")
+    }
+}
+
+/// The geographic filters a list takes, checked together.
+pub fn conditions(
+    territory: Option<&Territories>,
+    near: Option<Point>,
+    radius_km: Option<f64>,
+    bbox: Option<BoundingBox>,
+) -> ApiResult<Vec<Condition>> {
+    let mut conditions = Vec::new();
+    if let Some(territory) = territory {
+        conditions.push(Condition::Territory(territory.clone()));
+    }
+    if let Some(radius) = radius_km
+        && !(radius > 0.0 && radius <= MAX_RADIUS_KM)
+    {
+        return Err(ApiError::bad_request(format!(
+            "`radius_km` must be more than 0 and at most {MAX_RADIUS_KM}"
+        )));
+    }
+    match (near, radius_km) {
+        (Some(center), radius_km) => conditions.push(Condition::Near(Near { center, radius_km })),
+        (None, Some(_)) => {
+            return Err(ApiError::bad_request(
+                "`radius_km` needs `near=latitude,longitude`",
+            ));
+        }
+        (None, None) => {}
+    }
+    if let Some(bbox) = bbox {
+        conditions.push(Condition::Within(bbox));
+    }
+    Ok(conditions)
+}
+
+impl Territories {
+    pub(super) fn render(&self, b: &mut SqlBuilder) -> String {
+        let mut parts = Vec::new();
+        if !self.regions.is_empty() {
+            let regions = b.param(Bind::Texts(self.regions.clone()));
+            parts.push(format!("t.region_code = ANY({regions})"));
+        }
+        if !self.departments.is_empty() {
+            let departments = b.param(Bind::Texts(self.departments.clone()));
+            parts.push(format!("t.department_code = ANY({departments})"));
+        }
+        format!(" AND ({})", parts.join(" OR "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_around_a_point_holds_the_circle() {
+        let toulouse = Point {
+            latitude: 43.6045,
+            longitude: 1.444,
+        };
+        let b = BoundingBox::around(toulouse, 100.0);
+        // 100 km is about 0.9° of latitude, and more degrees of longitude at 43.6°N.
+        assert!((b.north - 43.6045 - 0.8993).abs() < 0.001, "{b:?}");
+        assert!(b.east - 1.444 > 1.2 && b.east - 1.444 < 1.3, "{b:?}");
+        let pole = BoundingBox::around(
+            Point {
+                latitude: 89.5,
+                longitude: 0.0,
+            },
+            100.0,
+        );
+        assert_eq!((pole.west, pole.east, pole.north), (-180.0, 180.0, 90.0));
+    }
+
+    #[test]
+    fn territory_codes_are_checked() {
+        assert!(Territories::try_from("region:76,department:2a".to_string()).is_ok());
+        assert!(Territories::try_from("76".to_string()).is_err());
+        assert!(Territories::try_from("region:2A".to_string()).is_err());
+        assert!(Territories::try_from("department:977".to_string()).is_err());
+        assert!(Territories::try_from("commune:31555".to_string()).is_err());
+    }
+}
