@@ -46,7 +46,7 @@ static USERS: Collection = Collection {
             name: "email",
             column: "t.email",
             sql_type: "text",
-            nullable: false,
+            null_as: None,
         },
         SortKey::CREATED_AT,
     ],

@@ -72,7 +72,7 @@ impl Facet {
 }
 
 /// How many items of the current filter have one value of a facet.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, QueryableByName)]
 pub struct FacetCount {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub value: String,
@@ -90,7 +90,10 @@ pub struct SortKey {
     pub column: &'static str,
     /// Its SQL type, to read a cursor's value back.
     pub sql_type: &'static str,
-    pub nullable: bool,
+    /// For a nullable column, the value NULL sorts as (`-infinity`: first going up, last going
+    /// down). The sort runs on `coalesce(column, null_as)`, an expression the indexes hold,
+    /// so that a cursor can seek whatever the values.
+    pub null_as: Option<&'static str>,
 }
 
 impl SortKey {
@@ -99,14 +102,22 @@ impl SortKey {
         name: "created_at",
         column: "t.created_at",
         sql_type: "timestamptz",
-        nullable: false,
+        null_as: None,
     };
     pub const UPDATED_AT: SortKey = SortKey {
         name: "updated_at",
         column: "t.updated_at",
         sql_type: "timestamptz",
-        nullable: false,
+        null_as: None,
     };
+
+    /// What the list is ordered by.
+    fn expression(&self) -> String {
+        match self.null_as {
+            Some(value) => format!("coalesce({}, '{value}'::{})", self.column, self.sql_type),
+            None => self.column.to_string(),
+        }
+    }
 }
 
 /// What of a collection each role sees.
@@ -201,7 +212,7 @@ impl Condition {
             Condition::Search { text, typo } => {
                 let q = b.param(Bind::Text(text.clone()));
                 let mut rank =
-                    format!("ts_rank_cd(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
+                    format!("ts_rank(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
                 if let Some(column) = typo {
                     rank =
                         format!("({rank} + similarity(relais_fold({column}), relais_fold({q})))");
@@ -518,6 +529,24 @@ pub struct Rows<R> {
     facets: Option<BTreeMap<String, Vec<FacetCount>>>,
 }
 
+/// A row of a ranked page, with the number of rows that match.
+struct Counted<R> {
+    row: R,
+    total: i64,
+}
+
+impl<R: QueryableByName<Pg>> QueryableByName<Pg> for Counted<R> {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, Pg>) -> diesel::deserialize::Result<Self> {
+        Ok(Counted {
+            row: R::build(row)?,
+            total: diesel::row::NamedRow::get::<diesel::sql_types::BigInt, i64>(
+                row,
+                "total_count",
+            )?,
+        })
+    }
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -586,9 +615,13 @@ impl Collection {
         Ok(chosen)
     }
 
-    /// Appends the select list and `FROM`; with `near`, the rows' distances from it.
-    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>) {
+    /// Appends the select list and `FROM`; with `near`, the rows' distances from it; with
+    /// `counted`, the number of matching rows (`total_count`, read by [`Counted`]).
+    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>, counted: bool) {
         b.push(self.select);
+        if counted {
+            b.push(", count(*) OVER () AS total_count");
+        }
         if self.located {
             let distance = match near {
                 Some(near) => format!("round(({})::numeric, 2)::float8", near.distance(b)),
@@ -651,7 +684,7 @@ impl Collection {
             Condition::Near(near) => Some(*near),
             _ => None,
         });
-        self.select_list(&mut data, near);
+        self.select_list(&mut data, near, by_relevance);
         self.filter(&mut data, caller, &conditions);
         let mut offset = u64::from(page - 1) * u64::from(per_page);
         if let Some(cursor) = &query.paging.cursor {
@@ -667,8 +700,7 @@ impl Collection {
             .into_iter()
             .chain(sort.iter().map(|(key, desc)| {
                 let direction = if *desc { "DESC" } else { "ASC" };
-                let nulls = if key.nullable { " NULLS LAST" } else { "" };
-                format!("{} {direction}{nulls}", key.column)
+                format!("{} {direction}", key.expression())
             }))
             .chain(std::iter::once("t.id ASC".to_string()))
             .collect();
@@ -678,12 +710,6 @@ impl Collection {
             order.join(", "),
             per_page + 1
         ));
-        let mut count = SqlBuilder::new(&format!(
-            "SELECT count(*) AS n FROM (SELECT 1 FROM {} t",
-            self.table
-        ));
-        self.filter(&mut count, caller, &conditions);
-        count.push(&format!(" LIMIT {}) c", EXACT_TOTAL_LIMIT + 1));
         let facets = self.parse_facets(query.paging.facets.as_deref())?;
         let facet_queries: Vec<_> = facets
             .iter()
@@ -702,20 +728,51 @@ impl Collection {
             .collect();
 
         // The page, its total and its facets travel together on one connection (pipelined).
+        // A ranked page already reads every match to rank it: it counts them as it goes
+        // (`count(*) OVER ()`) rather than in a second scan.
         let conn_ref: &AsyncPgConnection = conn;
         let mut handles = vec![conn_ref; facet_queries.len()];
         let facet_loads = handles
             .iter_mut()
             .zip(facet_queries)
             .map(|(handle, query)| query.load::<FacetCount>(handle));
-        let ((mut rows, counted), facet_counts) = futures_util::future::try_join(
-            futures_util::future::try_join(
-                data.into_query().load::<R>(&mut &*conn_ref),
-                count.into_query().get_result::<Count>(&mut &*conn_ref),
-            ),
-            futures_util::future::try_join_all(facet_loads),
-        )
-        .await?;
+        let page = async {
+            if by_relevance {
+                let rows = data
+                    .into_query()
+                    .load::<Counted<R>>(&mut &*conn_ref)
+                    .await?;
+                let total = rows.iter().next().map(|r| r.total);
+                Ok((rows.into_iter().map(|r| r.row).collect::<Vec<R>>(), total))
+            } else {
+                let mut count = SqlBuilder::new(&format!(
+                    "SELECT count(*) AS n FROM (SELECT 1 FROM {} t",
+                    self.table
+                ));
+                self.filter(&mut count, caller, &conditions);
+                count.push(&format!(" LIMIT {}) c", EXACT_TOTAL_LIMIT + 1));
+                let (rows, counted) = futures_util::future::try_join(
+                    data.into_query().load::<R>(&mut &*conn_ref),
+                    count.into_query().get_result::<Count>(&mut &*conn_ref),
+                )
+                .await?;
+                Ok::<_, diesel::result::Error>((rows, Some(counted.n)))
+            }
+        };
+        let ((mut rows, counted), facet_counts) =
+            futures_util::future::try_join(page, futures_util::future::try_join_all(facet_loads))
+                .await?;
+        // A ranked page past the last match has no row to carry the count.
+        let counted = match counted {
+            Some(n) => n,
+            None if offset == 0 => 0,
+            None => {
+                let mut count =
+                    SqlBuilder::new(&format!("SELECT count(*) AS n FROM {} t", self.table));
+                self.filter(&mut count, caller, &conditions);
+                count.into_query().get_result::<Count>(conn).await?.n
+            }
+        };
         let facets = (!facets.is_empty()).then(|| {
             facets
                 .iter()
@@ -723,7 +780,7 @@ impl Collection {
                 .zip(facet_counts)
                 .collect::<BTreeMap<_, _>>()
         });
-        let (total, total_is_estimate) = if counted.n > EXACT_TOTAL_LIMIT {
+        let (total, total_is_estimate) = if !by_relevance && counted > EXACT_TOTAL_LIMIT {
             let mut explain = SqlBuilder::new(&format!(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM {} t",
                 self.table
@@ -734,9 +791,9 @@ impl Collection {
                 .as_f64()
                 .unwrap_or_default();
             // The estimate cannot be below what we have already counted.
-            ((estimate as i64).max(counted.n), true)
+            ((estimate as i64).max(counted), true)
         } else {
-            (counted.n, false)
+            (counted, false)
         };
         let has_more = rows.len() > per_page as usize;
         rows.truncate(per_page as usize);
@@ -765,7 +822,7 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
     {
         let mut b = SqlBuilder::new("SELECT ");
-        self.select_list(&mut b, None);
+        self.select_list(&mut b, None, false);
         self.filter(&mut b, caller, &[]);
         let condition = if by_slug {
             format!(" AND t.slug = ANY({})", b.param(Bind::Texts(keys)))
@@ -794,7 +851,7 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
     {
         let mut b = SqlBuilder::new("SELECT ");
-        self.select_list(&mut b, None);
+        self.select_list(&mut b, None, false);
         self.filter(&mut b, caller, &scope);
         let condition = match Uuid::parse_str(key) {
             Ok(id) => format!(" AND t.id = {}", b.param(Bind::Uuid(id))),
@@ -869,16 +926,13 @@ impl Cursor {
         }
         let types = sort
             .iter()
-            .map(|(key, _)| key.sql_type)
-            .chain(std::iter::once("uuid"));
-        for (value, sql_type) in cursor.v.iter().zip(types) {
+            .map(|(key, _)| (key.sql_type, key.null_as))
+            .chain(std::iter::once(("uuid", None)));
+        for (value, (sql_type, null_as)) in cursor.v.iter().zip(types) {
             let Some(value) = value else {
-                if sql_type == "uuid" {
-                    return Err(invalid_cursor());
-                }
-                continue;
+                return Err(invalid_cursor());
             };
-            let valid = match sql_type {
+            let valid = null_as == Some(value.as_str()) || match sql_type {
                 "uuid" => Uuid::parse_str(value).is_ok(),
                 "timestamptz" => DateTime::parse_from_rfc3339(value).is_ok(),
                 "date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
@@ -893,36 +947,25 @@ impl Cursor {
         Ok(cursor)
     }
 
-    /// Rows strictly after the cursor in the list's order (NULLs last in both directions).
+    /// Rows strictly after the cursor in the list's order. [`Cursor::decode`] has checked
+    /// that every value is there.
     fn render(&self, sort: &[(&'static SortKey, bool)], b: &mut SqlBuilder) {
-        let id = self.v.last().cloned().flatten().unwrap_or_default();
-        let mut condition = format!("t.id > {}::uuid", b.param(Bind::Text(id)));
-        for ((key, descending), value) in sort.iter().zip(&self.v).rev() {
-            let column = key.column;
-            condition = match value {
-                None => format!("({column} IS NULL AND {condition})"),
-                Some(value) => {
-                    let v = format!("{}::{}", b.param(Bind::Text(value.clone())), key.sql_type);
-                    let op = if *descending { "<" } else { ">" };
-                    let nulls = if key.nullable {
-                        format!(" OR {column} IS NULL")
-                    } else {
-                        String::new()
-                    };
-                    format!("({column} {op} {v}{nulls} OR ({column} = {v} AND {condition}))")
-                }
-            };
+        let value = |i: usize| self.v.get(i).cloned().flatten().unwrap_or_default();
+        let id = b.param(Bind::Text(value(sort.len())));
+        let mut condition = format!("t.id > {id}::uuid");
+        for (i, (key, descending)) in sort.iter().enumerate().rev() {
+            let column = key.expression();
+            let v = format!("{}::{}", b.param(Bind::Text(value(i))), key.sql_type);
+            let op = if *descending { "<" } else { ">" };
+            condition = format!("({column} {op} {v} OR ({column} = {v} AND {condition}))");
         }
         b.push(&format!(" AND {condition}"));
         // The same bound, in a form an index scan can start from, so that the cost of a page
         // does not grow with its depth.
-        if let (Some((key, descending)), Some(Some(value))) =
-            (sort.first(), self.v.as_slice().first())
-            && !key.nullable
-        {
+        if let Some((key, descending)) = sort.first() {
             let op = if *descending { "<=" } else { ">=" };
-            let v = b.param(Bind::Text(value.clone()));
-            b.push(&format!(" AND {} {op} {v}::{}", key.column, key.sql_type));
+            let v = b.param(Bind::Text(value(0)));
+            b.push(&format!(" AND {} {op} {v}::{}", key.expression(), key.sql_type));
         }
     }
 }
@@ -1122,8 +1165,10 @@ fn cursor_after(sort: &[(&'static SortKey, bool)], last: &impl Serialize) -> Api
             serde_json::Value::String(s) => Some(s.clone()),
             other => Some(other.to_string()),
         };
-        let mut values: Vec<Option<String>> =
-            sort.iter().map(|(key, _)| text(&item[key.name])).collect();
+        let mut values: Vec<Option<String>> = sort
+            .iter()
+            .map(|(key, _)| text(&item[key.name]).or(key.null_as.map(str::to_string)))
+            .collect();
         values.push(text(&item["id"]));
         Ok(Cursor {
             s: Cursor::signature(sort),

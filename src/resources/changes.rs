@@ -39,7 +39,7 @@ static DELETIONS: Collection = Collection {
         name: "deleted_at",
         column: "t.deleted_at",
         sql_type: "timestamptz",
-        nullable: false,
+        null_as: None,
     }],
     default_sort: "deleted_at",
     visibility: Visibility::Published,

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use diesel::QueryableByName;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -108,23 +108,17 @@ const SEARCHED: [Searched; 5] = [
 ];
 
 /// One search hit.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Hit {
     #[serde(rename = "type")]
-    #[diesel(sql_type = diesel::sql_types::Text, column_name = "type")]
     pub kind: HitType,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub slug: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub title: String,
     /// An extract around the words found, which are wrapped in `<mark>…</mark>`.
     #[schema(example = "Restaurer les <mark>zones</mark> <mark>humides</mark> dégradées…")]
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub snippet: String,
     /// Relevance: higher is better; comparable within one search.
-    #[diesel(sql_type = diesel::sql_types::Double)]
     pub score: f64,
 }
 
@@ -252,7 +246,8 @@ fn type_conditions(
     Ok(Some(conditions))
 }
 
-/// Appends `(… UNION ALL …) h`: one row per visible match of every type searched.
+/// Appends `(… UNION ALL …)`: one row per visible match of every type searched, with what
+/// ranking and facets need. Snippets are cut later, for the page's hits only.
 fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition>)]) {
     b.push("(");
     for (index, (searched, conditions)) in parts.iter().enumerate() {
@@ -263,23 +258,19 @@ fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition
             Some(Condition::Search { text, .. }) => b.param(Bind::Text(text.clone())),
             _ => b.param(Bind::Text(String::new())),
         };
-        let query = format!("websearch_to_tsquery('relais_french', {q})");
-        let mut score = format!("ts_rank_cd(t.search, {query}, 32)");
+        let mut score = format!("ts_rank(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
         if let Some(column) = searched.typo {
             score = format!("{score} + similarity(relais_fold({column}), relais_fold({q}))");
         }
         let (link, owner) = searched.themes;
         b.push(&format!(
             "SELECT '{kind}'::text AS type, t.id, t.slug, {title} AS title, \
-             ts_headline('relais_french', {text}, {query}, \
-                         'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>') AS snippet, \
              ({score})::float8 AS score, ({centre})::uuid AS centre_id, ({kind_column})::text AS kind, \
              ({year})::int::text AS year, \
              ARRAY(SELECT th.slug FROM {link} l JOIN themes th ON th.id = l.theme_id WHERE l.{owner} = t.id) AS themes \
              FROM {table} t",
             kind = searched.kind.as_str(),
             title = searched.title,
-            text = searched.text,
             centre = searched.centre,
             kind_column = searched.kind_column,
             year = searched.year,
@@ -287,13 +278,37 @@ fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition
         ));
         searched.collection.filter(b, caller, conditions);
     }
-    b.push(") h");
+    b.push(")");
+}
+
+/// The snippet of a page's hit `p`, cut from its type's text.
+fn snippet(b: &mut SqlBuilder, parts: &[(&Searched, Vec<Condition>)], text: &str) -> String {
+    let q = b.param(Bind::Text(text.to_string()));
+    let cases: String = parts
+        .iter()
+        .map(|(searched, _)| {
+            format!(
+                " WHEN '{kind}' THEN (SELECT ts_headline('relais_french', {text}, \
+                 websearch_to_tsquery('relais_french', {q}), \
+                 'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>') \
+                 FROM {table} t WHERE t.id = p.id)",
+                kind = searched.kind.as_str(),
+                text = searched.text,
+                table = searched.collection.table,
+            )
+        })
+        .collect();
+    format!("coalesce(CASE p.type{cases} END, '')")
 }
 
 #[derive(QueryableByName)]
-struct Total {
+struct Found {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
+    total: i64,
+    #[diesel(sql_type = diesel::sql_types::Json)]
+    hits: serde_json::Value,
+    #[diesel(sql_type = diesel::sql_types::Json)]
+    facets: serde_json::Value,
 }
 
 const FACETS: [(&str, &str); 5] = [
@@ -339,48 +354,41 @@ pub async fn search(
         return Rows::<Hit>::ranked(Vec::new(), per_page, offset, 0, Some(BTreeMap::new()))
             .respond(&query, |h| h);
     }
-    let mut hits =
-        SqlBuilder::new("SELECT h.type, h.id, h.slug, h.title, h.snippet, h.score FROM ");
-    union(&mut hits, &caller, &parts);
-    hits.push(&format!(
-        " ORDER BY h.score DESC, h.id LIMIT {} OFFSET {offset}",
+    // One statement: the matches are gathered once (materialised), then ranked, counted and
+    // faceted; snippets are cut for the page only.
+    let mut b = SqlBuilder::new("WITH h AS MATERIALIZED ");
+    union(&mut b, &caller, &parts);
+    b.push(&format!(
+        ", page AS (SELECT * FROM h ORDER BY score DESC, id LIMIT {} OFFSET {offset}) ",
         per_page + 1
     ));
-    let mut total = SqlBuilder::new("SELECT count(*) AS n FROM ");
-    union(&mut total, &caller, &parts);
-    let facet_queries: Vec<_> = FACETS
+    let snippet = snippet(&mut b, &parts, &query.filters.q);
+    let facets: Vec<String> = FACETS
         .iter()
-        .map(|(_, value)| {
-            let mut b = SqlBuilder::new(&format!(
-                "SELECT value, count(*) AS count FROM (SELECT {value} AS value FROM "
-            ));
-            union(&mut b, &caller, &parts);
-            b.push(") v WHERE value IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50");
-            b.into_query()
+        .map(|(name, value)| {
+            format!(
+                "'{name}', coalesce((SELECT json_agg(json_build_object('value', value, 'count', count) \
+                 ORDER BY count DESC, value) FROM (SELECT value, count(*) AS count \
+                 FROM (SELECT {value} AS value FROM h) v WHERE value IS NOT NULL \
+                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) f), '[]')"
+            )
         })
         .collect();
-
-    let conn = state.conn().await?;
-    let conn_ref: &AsyncPgConnection = &conn;
-    let mut handles = vec![conn_ref; facet_queries.len()];
-    let facet_loads = handles
-        .iter_mut()
-        .zip(facet_queries)
-        .map(|(handle, query)| query.load::<FacetCount>(handle));
-    let ((rows, total), counts) = futures_util::future::try_join(
-        futures_util::future::try_join(
-            hits.into_query().load::<Hit>(&mut &*conn_ref),
-            total.into_query().get_result::<Total>(&mut &*conn_ref),
-        ),
-        futures_util::future::try_join_all(facet_loads),
-    )
-    .await?;
-    let facets = FACETS
-        .iter()
-        .map(|(name, _)| name.to_string())
-        .zip(counts)
-        .collect();
-    Rows::ranked(rows, per_page, offset, total.n, Some(facets)).respond(&query, |hit| hit)
+    b.push(&format!(
+        "SELECT (SELECT count(*) FROM h) AS total, \
+         coalesce((SELECT json_agg(json_build_object('type', p.type, 'id', p.id, 'slug', p.slug, \
+                   'title', p.title, 'snippet', {snippet}, 'score', p.score) ORDER BY p.score DESC, p.id) \
+                   FROM page p), '[]') AS hits, \
+         json_build_object({}) AS facets",
+        facets.join(", ")
+    ));
+    let mut conn = state.conn().await?;
+    let found: Found = b.into_query().get_result(&mut conn).await?;
+    let unreadable = |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
+    let rows: Vec<Hit> = serde_json::from_value(found.hits).map_err(unreadable)?;
+    let facets: BTreeMap<String, Vec<FacetCount>> =
+        serde_json::from_value(found.facets).map_err(unreadable)?;
+    Rows::ranked(rows, per_page, offset, found.total, Some(facets)).respond(&query, |hit| hit)
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

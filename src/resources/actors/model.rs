@@ -20,7 +20,7 @@ pub static ACTORS: Collection = Collection {
             name: "name",
             column: "t.name",
             sql_type: "text",
-            nullable: false,
+            null_as: None,
         },
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,

@@ -18,7 +18,7 @@ pub static CENTRES: Collection = Collection {
             name: "name",
             column: "t.name",
             sql_type: "text",
-            nullable: false,
+            null_as: None,
         },
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,

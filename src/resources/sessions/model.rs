@@ -16,7 +16,7 @@ pub static SESSIONS: Collection = Collection {
             name: "starts_at",
             column: "t.starts_at",
             sql_type: "timestamptz",
-            nullable: false,
+            null_as: None,
         },
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
