@@ -61,12 +61,13 @@ WITH p AS (
     'Le volet réglementaire rappelle les autorisations nécessaires et les délais à prévoir.',
     'Les associations locales ont participé aux inventaires et aux chantiers bénévoles.',
     'La gouvernance du projet repose sur un comité de pilotage réuni deux fois par an.'] AS sentences,
+    ARRAY['castor d''Europe', 'loutre', 'jussie', 'renouée du Japon', 'ragondin', 'écrevisse de Louisiane', 'sonneur à ventre jaune', 'triton crêté', 'cistude d''Europe', 'moule perlière', 'saumon atlantique', 'anguille', 'truite fario', 'brochet', 'chabot', 'lamproie marine', 'vison d''Europe', 'desman des Pyrénées', 'balsamine de l''Himalaya', 'ambroisie', 'frelon asiatique', 'azuré des mouillères', 'damier de la succise', 'râle des genêts', 'butor étoilé', 'cigogne noire', 'sphaigne', 'drosera', 'linaigrette', 'saule têtard', 'aulne glutineux', 'frêne', 'peuplier noir', 'roselière', 'ripisylve', 'lit majeur', 'bras mort', 'noue', 'bassin d''orage', 'toiture végétalisée', 'cour d''école', 'parc départemental', 'Dordogne', 'Garonne', 'Loire', 'Allier', 'Tarn', 'Lot', 'Aveyron', 'Vienne', 'Creuse', 'Sèvre niortaise', 'Somme', 'Selune', 'Drôme', 'Durance', 'Doubs', 'Saône', 'Meuse', 'Moselle', 'Charente', 'Adour', 'Gave de Pau', 'Hérault', 'Orb', 'Aude', 'Têt', 'Vidourle', 'Cher', 'Indre', 'Marais de Brière', 'Grand-Lieu', 'Lac du Der', 'Brenne', 'Dombes', 'Camargue', 'baie de Somme', 'estuaire de la Gironde', 'Figeac', 'Millau', 'Rodez', 'Albi', 'Lodève', 'Saint-Affrique', 'Cahors', 'Auch', 'Foix', 'Mende', 'Carcassonne', 'Perpignan', 'Béziers', 'Sète', 'Nîmes', 'Alès', 'Montauban', 'Castres', 'Tarbes', 'Pamiers', 'Villefranche-de-Rouergue', 'Decazeville', 'Lourdes', 'gare', 'halle', 'friche industrielle', 'ancienne école', 'presbytère', 'maison de santé', 'épicerie associative', 'marché de plein vent', 'cantine scolaire', 'navette à la demande', 'covoiturage', 'autopartage', 'vélo électrique', 'chaufferie bois', 'centrale villageoise', 'méthanisation', 'réseau de chaleur', 'rénovation thermique'] AS subjects,
     ARRAY(SELECT id FROM centres ORDER BY slug) AS centres
 )
 SELECT
     'banc-document-' || g,
     kinds[1 + g % cardinality(kinds)] || ' : ' || topics[1 + (g / 3) % cardinality(topics)] || ' '
-        || places[1 + (g / 7) % cardinality(places)],
+        || places[1 + (g / 7) % cardinality(places)] || ' — ' || subjects[1 + (g * 7919) % cardinality(subjects)],
     'Comment mener un projet de ' || topics[1 + (g / 3) % cardinality(topics)] || ' '
         || places[1 + (g / 7) % cardinality(places)] || ' : '
         || lower(sentences[1 + g % cardinality(sentences)]),
@@ -93,4 +94,4 @@ JOIN LATERAL (
 WHERE d.slug LIKE 'banc-document-%'
 ON CONFLICT DO NOTHING;
 
-ANALYZE;
+VACUUM ANALYZE;

@@ -55,13 +55,21 @@ deep=$(psql -At "$url" -c "SELECT published_on || ' ' || id FROM documents
 cursor=$(printf '{"s":"-published_on","v":["%s","%s"]}' ${deep} | base64 -w0 | tr '+/' '-_' | tr -d '=')
 
 paths=$(mktemp -d)
-queries=("zones humides" "ecologique" "mares" "tiers-lieux" "revitalisation centre-bourg"
-    "especes envahissantes" "tourbiere Jura" "restauration cours d'eau" "haies bocageres"
-    "mobilite rurale")
+# Broad queries each match 4 to 10 % of the corpus (a theme of the network); specific ones, a
+# species, a river or a town, under 1 %.
+broad=("zones humides" "ecologique" "mares" "tiers-lieux" "revitalisation centre-bourg"
+    "especes envahissantes" "restauration cours d'eau" "haies bocageres" "mobilite rurale"
+    "pollinisateurs")
+specific=("castor" "jussie" "loutre Dordogne" "sonneur ventre jaune" "Millau" "roseliere"
+    "chaufferie bois" "cantine scolaire" "desman" "saumon atlantique")
 encode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
-for q in "${queries[@]}"; do
-    echo "/api/v1/documents?q=$(encode "$q")" >>"$paths/documents-q"
-    echo "/api/v1/search?q=$(encode "$q")" >>"$paths/search"
+for q in "${broad[@]}"; do
+    echo "/api/v1/documents?q=$(encode "$q")" >>"$paths/documents-q-broad"
+    echo "/api/v1/search?q=$(encode "$q")" >>"$paths/search-broad"
+done
+for q in "${specific[@]}"; do
+    echo "/api/v1/documents?q=$(encode "$q")" >>"$paths/documents-q-specific"
+    echo "/api/v1/search?q=$(encode "$q")" >>"$paths/search-specific"
 done
 echo "/api/v1/documents" >"$paths/documents-first-page"
 echo "/api/v1/documents?cursor=$cursor" >"$paths/documents-cursor-80000"
@@ -77,7 +85,7 @@ echo "$documents documents, $connections connections, ${seconds}s per scenario, 
 echo
 echo "| scenario | p50 ms | p90 ms | p99 ms | mean ms | requests/s | errors |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-for scenario in documents-q search documents-first-page documents-cursor-80000 documents-page-4000; do
+for scenario in documents-q-specific documents-q-broad search-specific search-broad documents-first-page documents-cursor-80000 documents-page-4000; do
     BENCH_PATHS="$paths/$scenario" wrk -t1 -c"$connections" -d2s --timeout 30s -s bench/rotate.lua "$base" >/dev/null
     line=$(BENCH_PATHS="$paths/$scenario" wrk -t1 -c"$connections" -d"${seconds}s" --timeout 30s -s bench/rotate.lua "$base" |
         grep '^RESULT')

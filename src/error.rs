@@ -337,12 +337,23 @@ fn default_message(
             (None, Some(max)) => format!("must be at most {max} characters long"),
             _ => "has an invalid length".into(),
         },
-        "range" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            (Some(min), None) => format!("must be at least {min}"),
-            (None, Some(max)) => format!("must be at most {max}"),
-            _ => "is out of range".into(),
-        },
+        "range" => {
+            let lower = match (param("min"), param("exclusive_min")) {
+                (Some(min), _) => Some(format!("at least {min}")),
+                (None, Some(min)) => Some(format!("more than {min}")),
+                _ => None,
+            };
+            let upper = match (param("max"), param("exclusive_max")) {
+                (Some(max), _) => Some(format!("at most {max}")),
+                (None, Some(max)) => Some(format!("less than {max}")),
+                _ => None,
+            };
+            match (lower, upper) {
+                (Some(lower), Some(upper)) => format!("must be {lower} and {upper}"),
+                (Some(bound), None) | (None, Some(bound)) => format!("must be {bound}"),
+                _ => "is out of range".into(),
+            }
+        }
         "email" => "must be an email address".into(),
         "url" => "must be an absolute URL".into(),
         other => format!("is invalid ({other})"),

@@ -207,7 +207,8 @@ impl Condition {
     /// The order this condition gives a list when `sort` is not given: by relevance to a
     /// search (the weighted text rank, plus the name's similarity when typos are tolerated),
     /// or by distance from a point.
-    fn rank(&self, b: &mut SqlBuilder) -> Option<String> {
+    /// Returns the expression and its direction.
+    fn rank(&self, b: &mut SqlBuilder) -> Option<(String, &'static str)> {
         match self {
             Condition::Search { text, typo } => {
                 let q = b.param(Bind::Text(text.clone()));
@@ -217,9 +218,9 @@ impl Condition {
                     rank =
                         format!("({rank} + similarity(relais_fold({column}), relais_fold({q})))");
                 }
-                Some(format!("{rank} DESC"))
+                Some((rank, "DESC"))
             }
-            Condition::Near(near) => Some(format!("{} ASC", near.distance(b))),
+            Condition::Near(near) => Some((near.distance(b), "ASC")),
             _ => None,
         }
     }
@@ -615,12 +616,16 @@ impl Collection {
         Ok(chosen)
     }
 
-    /// Appends the select list and `FROM`; with `near`, the rows' distances from it; with
-    /// `counted`, the number of matching rows (`total_count`, read by [`Counted`]).
-    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>, counted: bool) {
+    /// Appends the select list and `FROM`; with `near`, the rows' distances from it. A ranked
+    /// list also reads each row's `ranking`, and the number of matching rows (`total_count`,
+    /// read by [`Counted`]): ranking in the select list computes it below the window, which
+    /// then need not carry what it is computed from.
+    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>, rank: Option<&str>) {
         b.push(self.select);
-        if counted {
-            b.push(", count(*) OVER () AS total_count");
+        if let Some(rank) = rank {
+            b.push(&format!(
+                ", {rank} AS ranking, count(*) OVER () AS total_count"
+            ));
         }
         if self.located {
             let distance = match near {
@@ -684,7 +689,12 @@ impl Collection {
             Condition::Near(near) => Some(*near),
             _ => None,
         });
-        self.select_list(&mut data, near, by_relevance);
+        let rank = ranking.and_then(|condition| condition.rank(&mut data));
+        self.select_list(
+            &mut data,
+            near,
+            rank.as_ref().map(|(rank, _)| rank.as_str()),
+        );
         self.filter(&mut data, caller, &conditions);
         let mut offset = u64::from(page - 1) * u64::from(per_page);
         if let Some(cursor) = &query.paging.cursor {
@@ -695,8 +705,8 @@ impl Collection {
                 offset = 0;
             }
         }
-        let relevance = ranking.and_then(|condition| condition.rank(&mut data));
-        let order: Vec<String> = relevance
+        let order: Vec<String> = rank
+            .map(|(_, direction)| format!("ranking {direction}"))
             .into_iter()
             .chain(sort.iter().map(|(key, desc)| {
                 let direction = if *desc { "DESC" } else { "ASC" };
@@ -742,7 +752,7 @@ impl Collection {
                     .into_query()
                     .load::<Counted<R>>(&mut &*conn_ref)
                     .await?;
-                let total = rows.iter().next().map(|r| r.total);
+                let total = rows.as_slice().first().map(|r| r.total);
                 Ok((rows.into_iter().map(|r| r.row).collect::<Vec<R>>(), total))
             } else {
                 let mut count = SqlBuilder::new(&format!(
@@ -822,7 +832,7 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
     {
         let mut b = SqlBuilder::new("SELECT ");
-        self.select_list(&mut b, None, false);
+        self.select_list(&mut b, None, None);
         self.filter(&mut b, caller, &[]);
         let condition = if by_slug {
             format!(" AND t.slug = ANY({})", b.param(Bind::Texts(keys)))
@@ -851,7 +861,7 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
     {
         let mut b = SqlBuilder::new("SELECT ");
-        self.select_list(&mut b, None, false);
+        self.select_list(&mut b, None, None);
         self.filter(&mut b, caller, &scope);
         let condition = match Uuid::parse_str(key) {
             Ok(id) => format!(" AND t.id = {}", b.param(Bind::Uuid(id))),
@@ -932,14 +942,15 @@ impl Cursor {
             let Some(value) = value else {
                 return Err(invalid_cursor());
             };
-            let valid = null_as == Some(value.as_str()) || match sql_type {
-                "uuid" => Uuid::parse_str(value).is_ok(),
-                "timestamptz" => DateTime::parse_from_rfc3339(value).is_ok(),
-                "date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                    .is_ok_and(|d| (1..=9999).contains(&d.year())),
-                "float8" => value.parse::<f64>().is_ok_and(f64::is_finite),
-                _ => !value.contains('\0'),
-            };
+            let valid = null_as == Some(value.as_str())
+                || match sql_type {
+                    "uuid" => Uuid::parse_str(value).is_ok(),
+                    "timestamptz" => DateTime::parse_from_rfc3339(value).is_ok(),
+                    "date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                        .is_ok_and(|d| (1..=9999).contains(&d.year())),
+                    "float8" => value.parse::<f64>().is_ok_and(f64::is_finite),
+                    _ => !value.contains('\0'),
+                };
             if !valid {
                 return Err(invalid_cursor());
             }
@@ -965,7 +976,11 @@ impl Cursor {
         if let Some((key, descending)) = sort.first() {
             let op = if *descending { "<=" } else { ">=" };
             let v = b.param(Bind::Text(value(0)));
-            b.push(&format!(" AND {} {op} {v}::{}", key.expression(), key.sql_type));
+            b.push(&format!(
+                " AND {} {op} {v}::{}",
+                key.expression(),
+                key.sql_type
+            ));
         }
     }
 }

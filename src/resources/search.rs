@@ -258,16 +258,15 @@ fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition
             Some(Condition::Search { text, .. }) => b.param(Bind::Text(text.clone())),
             _ => b.param(Bind::Text(String::new())),
         };
-        let mut score = format!("ts_rank(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
+        let mut score =
+            format!("ts_rank(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
         if let Some(column) = searched.typo {
             score = format!("{score} + similarity(relais_fold({column}), relais_fold({q}))");
         }
-        let (link, owner) = searched.themes;
         b.push(&format!(
             "SELECT '{kind}'::text AS type, t.id, t.slug, {title} AS title, \
              ({score})::float8 AS score, ({centre})::uuid AS centre_id, ({kind_column})::text AS kind, \
-             ({year})::int::text AS year, \
-             ARRAY(SELECT th.slug FROM {link} l JOIN themes th ON th.id = l.theme_id WHERE l.{owner} = t.id) AS themes \
+             ({year})::int::text AS year \
              FROM {table} t",
             kind = searched.kind.as_str(),
             title = searched.title,
@@ -311,13 +310,33 @@ struct Found {
     facets: serde_json::Value,
 }
 
-const FACETS: [(&str, &str); 5] = [
+/// Facets counted on the matches `h`, by a value of each.
+const FACETS: [(&str, &str); 4] = [
     ("type", "h.type"),
     ("centre", "h.centre_id::text"),
-    ("theme", "unnest(h.themes)"),
     ("kind", "h.kind"),
     ("year", "h.year"),
 ];
+
+/// The theme facet: each type's matches joined to its own theme links, then to the themes.
+fn theme_facet(parts: &[(&Searched, Vec<Condition>)]) -> String {
+    let links: Vec<String> = parts
+        .iter()
+        .map(|(searched, _)| {
+            let (link, owner) = searched.themes;
+            format!(
+                "SELECT l.theme_id FROM h JOIN {link} l ON l.{owner} = h.id WHERE h.type = '{}'",
+                searched.kind.as_str()
+            )
+        })
+        .collect();
+    format!(
+        "'theme', coalesce((SELECT json_agg(json_build_object('value', slug, 'count', count) \
+         ORDER BY count DESC, slug) FROM (SELECT th.slug, count(*) AS count FROM ({}) l \
+         JOIN themes th ON th.id = l.theme_id GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) f), '[]')",
+        links.join(" UNION ALL ")
+    )
+}
 
 /// Search everything.
 ///
@@ -373,6 +392,7 @@ pub async fn search(
                  GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) f), '[]')"
             )
         })
+        .chain(std::iter::once(theme_facet(&parts)))
         .collect();
     b.push(&format!(
         "SELECT (SELECT count(*) FROM h) AS total, \
@@ -384,7 +404,8 @@ pub async fn search(
     ));
     let mut conn = state.conn().await?;
     let found: Found = b.into_query().get_result(&mut conn).await?;
-    let unreadable = |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
+    let unreadable =
+        |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
     let rows: Vec<Hit> = serde_json::from_value(found.hits).map_err(unreadable)?;
     let facets: BTreeMap<String, Vec<FacetCount>> =
         serde_json::from_value(found.facets).map_err(unreadable)?;

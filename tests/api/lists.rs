@@ -251,3 +251,129 @@ async fn tampered_cursors_nul_characters_and_impossible_dates_are_400() {
         .await;
     assert_eq!(nul.status, 400, "{}", nul.body);
 }
+
+/// A new item of `collection`, published and public, numbered `n`; `dated` gives it values for
+/// the nullable sort keys (publication date, duration), so that both NULLs and values are paged.
+async fn numbered(app: &TestApp, collection: &str, centre: &Value, n: usize, dated: bool) {
+    let name = format!("Élément {:02}", (n * 7) % 11);
+    let hours = if dated {
+        json!((1 + (n % 3) * 7) as f64)
+    } else {
+        Value::Null
+    };
+    let published_on = if dated {
+        json!(format!("2026-0{}-01", 1 + n % 3))
+    } else {
+        Value::Null
+    };
+    let body = match collection {
+        "centres" => json!({"name": name, "scope": "local"}),
+        "actors" => json!({"kind": "person", "name": name}),
+        "events" => json!({"title": name, "kind": "atelier", "centre_id": centre["id"],
+            "starts_at": format!("2027-04-{:02}T09:00:00+02:00", 1 + n % 5),
+            "ends_at": format!("2027-04-{:02}T12:00:00+02:00", 1 + n % 5),
+            "format": "online", "status": "published"}),
+        "trainings" => json!({"title": name, "kind": "formation", "modality": "online",
+            "centre_id": centre["id"], "status": "published",
+            "duration_hours": hours}),
+        "documents" => json!({"title": name, "kind": "guide", "centre_id": centre["id"],
+            "status": "published",
+            "published_on": published_on}),
+        _ => json!({"label": name}),
+    };
+    app.create(collection, body).await;
+}
+
+#[actix_web::test]
+async fn every_list_pages_by_cursor_through_inserts_in_every_order() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("centre-des-listes").await;
+    let sorts: [(&str, &[&str]); 6] = [
+        ("centres", &["name", "created_at", "updated_at"]),
+        ("actors", &["name", "created_at", "updated_at"]),
+        (
+            "events",
+            &["starts_at", "ends_at", "title", "created_at", "updated_at"],
+        ),
+        (
+            "trainings",
+            &["title", "duration_hours", "created_at", "updated_at"],
+        ),
+        (
+            "documents",
+            &["published_on", "title", "created_at", "updated_at"],
+        ),
+        ("themes", &["label", "slug", "created_at", "updated_at"]),
+    ];
+    for (collection, keys) in sorts {
+        for n in 0..8 {
+            numbered(&app, collection, &centre, n, n % 3 != 0).await;
+        }
+        let originals: Vec<String> = {
+            let all = app
+                .get(&format!("/api/v1/{collection}?per_page=100"), As::Admin)
+                .await
+                .expect(200);
+            all["data"]
+                .as_array()
+                .expect("data")
+                .iter()
+                .filter_map(|item| item["id"].as_str().map(str::to_string))
+                .collect()
+        };
+        let mut inserted = 8;
+        for key in keys {
+            let second = if *key == "created_at" {
+                "-updated_at"
+            } else {
+                "-created_at"
+            };
+            for sort in [
+                key.to_string(),
+                format!("-{key}"),
+                format!("{key},{second}"),
+            ] {
+                let mut seen: Vec<String> = Vec::new();
+                let mut path = format!("/api/v1/{collection}?per_page=3&sort={sort}");
+                for pages in 0.. {
+                    let page = app.get(&path, As::Admin).await.expect(200);
+                    seen.extend(
+                        page["data"]
+                            .as_array()
+                            .expect("data")
+                            .iter()
+                            .filter_map(|item| item["id"].as_str().map(str::to_string)),
+                    );
+                    // Rows are added while paging: what was there is still seen once.
+                    if pages < 2 {
+                        numbered(&app, collection, &centre, inserted, inserted % 2 == 0).await;
+                        inserted += 1;
+                    }
+                    match page["meta"]["next_cursor"].as_str() {
+                        Some(cursor) => {
+                            path = format!(
+                                "/api/v1/{collection}?per_page=3&sort={sort}&cursor={cursor}"
+                            )
+                        }
+                        None => break,
+                    }
+                }
+                for id in &originals {
+                    let times = seen.iter().filter(|s| *s == id).count();
+                    assert_eq!(
+                        times, 1,
+                        "{collection} sort={sort}: {id} seen {times} times"
+                    );
+                }
+                let mut unique = seen.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(
+                    unique.len(),
+                    seen.len(),
+                    "{collection} sort={sort}: no item twice"
+                );
+            }
+        }
+    }
+}
