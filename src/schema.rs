@@ -95,6 +95,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    departments (code) {
+        code -> Text,
+        name -> Text,
+        region_code -> Text,
+    }
+}
+
+diesel::table! {
     document_authors (document_id, actor_id) {
         document_id -> Uuid,
         actor_id -> Uuid,
@@ -106,14 +114,6 @@ diesel::table! {
     document_themes (document_id, theme_id) {
         document_id -> Uuid,
         theme_id -> Uuid,
-    }
-}
-
-diesel::table! {
-    departments (code) {
-        code -> Text,
-        name -> Text,
-        region_code -> Text,
     }
 }
 

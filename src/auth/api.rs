@@ -15,6 +15,7 @@ use super::{Member, Role, password, refresh};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
 use crate::http::{JsonBody, MergePatch, item_response};
+use crate::query::NoParams;
 use crate::resources::actors::api::{Actor, Actors};
 use crate::resources::crud;
 use crate::schema::users;
@@ -219,6 +220,7 @@ pub async fn logout(
     extensions(("x-roles" = json!(["member", "admin"]))),
     responses(
         (status = 200, description = "The caller's account", body = Me),
+        (status = 400, description = "A query parameter (this operation takes none)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The token is not one of an account of ours", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -227,6 +229,7 @@ pub async fn get_me(
     req: HttpRequest,
     state: web::Data<AppState>,
     member: Member,
+    _: NoParams,
 ) -> ApiResult<HttpResponse> {
     let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
     let mut conn = state.conn().await?;

@@ -16,7 +16,7 @@ const EARTH_RADIUS_KM: f64 = 6371.0088;
 const MAX_RADIUS_KM: f64 = 20_016.0;
 
 /// `territory=region:76,department:2A`: items of any of these INSEE regions or departments.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Territories {
     regions: Vec<String>,
@@ -24,12 +24,12 @@ pub struct Territories {
 }
 
 /// Whether `code` has the shape of an INSEE region code (`76`).
-pub fn is_region_code(code: &str) -> bool {
+fn is_region_code(code: &str) -> bool {
     code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `code` has the shape of an INSEE department code (`34`, `2A`, `974`).
-pub fn is_department_code(code: &str) -> bool {
+fn is_department_code(code: &str) -> bool {
     matches!(code, "2A" | "2B")
         || (code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()))
         || (code.len() == 3
@@ -41,7 +41,10 @@ impl TryFrom<String> for Territories {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, String> {
-        let mut territories = Territories::default();
+        let mut territories = Territories {
+            regions: Vec::new(),
+            departments: Vec::new(),
+        };
         for part in text.split(',').map(str::trim) {
             let (level, code) = part.split_once(':').ok_or_else(|| {
                 format!(

@@ -91,8 +91,8 @@ pub struct SortKey {
     /// Its SQL type, to read a cursor's value back.
     pub sql_type: &'static str,
     /// For a nullable column, the value NULL sorts as (`-infinity`: first going up, last going
-    /// down). The sort runs on `coalesce(column, null_as)`, an expression the indexes hold,
-    /// so that a cursor can seek whatever the values.
+    /// down). The sort runs on `coalesce(column, null_as)`, never NULL, so that a cursor can
+    /// always seek; an index on that expression (documents' `published_on`) serves it.
     pub null_as: Option<&'static str>,
 }
 
@@ -348,7 +348,8 @@ pub struct Paging {
 #[into_params(parameter_in = Query)]
 pub struct Shaping {
     /// Comma-separated fields to return (a sparse fieldset); `id` always comes
-    /// (`fields=slug,title,starts_at`).
+    /// (`fields=slug,title,starts_at`). The item's other fields, required ones included, are
+    /// then left out.
     pub fields: Option<String>,
     /// Comma-separated related items to embed under `included`, each loaded in one query for
     /// the whole page (`include=centre,themes,speakers`). Each operation lists its own.
@@ -522,28 +523,35 @@ pub struct Rows<R> {
     total: i64,
     total_is_estimate: bool,
     has_more: bool,
-    /// Whether the order is a keyset a cursor can resume (not when ranked by relevance).
-    keyset: bool,
-    /// Rows skipped before this page.
-    offset: u64,
-    sort: Vec<(&'static SortKey, bool)>,
+    resume: Resume,
     facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+}
+
+/// Where the page after this one starts.
+enum Resume {
+    /// After the last row's values of the sort keys.
+    Keyset(Vec<(&'static SortKey, bool)>),
+    /// After the last row's rank (relevance or distance) in the ranking `signature` names.
+    Ranked {
+        signature: String,
+        last: Option<f64>,
+    },
 }
 
 /// A row of a ranked page, with the number of rows that match.
 struct Counted<R> {
     row: R,
     total: i64,
+    rank: f64,
 }
 
 impl<R: QueryableByName<Pg>> QueryableByName<Pg> for Counted<R> {
     fn build<'a>(row: &impl diesel::row::NamedRow<'a, Pg>) -> diesel::deserialize::Result<Self> {
+        use diesel::row::NamedRow;
         Ok(Counted {
             row: R::build(row)?,
-            total: diesel::row::NamedRow::get::<diesel::sql_types::BigInt, i64>(
-                row,
-                "total_count",
-            )?,
+            total: NamedRow::get::<diesel::sql_types::BigInt, i64>(row, "total_count")?,
+            rank: NamedRow::get::<diesel::sql_types::Double, f64>(row, "ranking")?,
         })
     }
 }
@@ -616,17 +624,15 @@ impl Collection {
         Ok(chosen)
     }
 
-    /// Appends the select list and `FROM`; with `near`, the rows' distances from it. A ranked
-    /// list also reads each row's `ranking`, and the number of matching rows (`total_count`,
-    /// read by [`Counted`]): ranking in the select list computes it below the window, which
-    /// then need not carry what it is computed from.
-    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>, rank: Option<&str>) {
+    /// Appends the select list and `FROM`; with `near`, the rows' distances from it.
+    fn select_list(&self, b: &mut SqlBuilder, near: Option<geo::Near>) {
+        self.select_columns(b, near);
+        b.push(&format!(" FROM {} t", self.table));
+    }
+
+    /// The select list, over `t`; with `near`, the rows' distances from it.
+    fn select_columns(&self, b: &mut SqlBuilder, near: Option<geo::Near>) {
         b.push(self.select);
-        if let Some(rank) = rank {
-            b.push(&format!(
-                ", {rank} AS ranking, count(*) OVER () AS total_count"
-            ));
-        }
         if self.located {
             let distance = match near {
                 Some(near) => format!("round(({})::numeric, 2)::float8", near.distance(b)),
@@ -634,7 +640,6 @@ impl Collection {
             };
             b.push(&format!(", {distance} AS distance_km"));
         }
-        b.push(&format!(" FROM {} t", self.table));
     }
 
     /// Appends the `WHERE` clause: what the caller may see, then the conditions.
@@ -661,8 +666,7 @@ impl Collection {
     {
         let mut conditions = scope;
         conditions.extend(query.filters.conditions()?);
-        // Without `sort`, `q` puts the most relevant first, and `near` the nearest. Neither
-        // order is a keyset: its cursor holds an offset instead.
+        // Without `sort`, `q` puts the most relevant first, and `near` the nearest.
         let ranking = query
             .paging
             .sort
@@ -675,51 +679,66 @@ impl Collection {
             })
             .flatten()
             .cloned();
-        let by_relevance = ranking.is_some();
-        let sort = if by_relevance {
-            Vec::new()
-        } else {
-            self.parse_sort(query.paging.sort.as_deref())?
+        let sort = match ranking {
+            Some(_) => Vec::new(),
+            None => self.parse_sort(query.paging.sort.as_deref())?,
         };
         let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        let page = query.paging.page.unwrap_or(1);
-
-        let mut data = SqlBuilder::new("SELECT ");
+        let offset = match &query.paging.cursor {
+            Some(_) => 0,
+            None => u64::from(query.paging.page.unwrap_or(1) - 1) * u64::from(per_page),
+        };
         let near = conditions.iter().find_map(|c| match c {
             Condition::Near(near) => Some(*near),
             _ => None,
         });
-        let rank = ranking.and_then(|condition| condition.rank(&mut data));
-        self.select_list(
-            &mut data,
-            near,
-            rank.as_ref().map(|(rank, _)| rank.as_str()),
-        );
-        self.filter(&mut data, caller, &conditions);
-        let mut offset = u64::from(page - 1) * u64::from(per_page);
-        if let Some(cursor) = &query.paging.cursor {
-            if by_relevance {
-                offset = Cursor::decode_offset(cursor)?;
-            } else {
-                Cursor::decode(cursor, &sort)?.render(&sort, &mut data);
-                offset = 0;
+
+        let mut data = SqlBuilder::new("SELECT ");
+        let resume = match &ranking {
+            Some(ranking) => {
+                let signature = ranking_signature(ranking);
+                let after = match &query.paging.cursor {
+                    Some(cursor) => Some(Cursor::decode_ranked(cursor, &signature)?),
+                    None => None,
+                };
+                self.ranked_page(
+                    &mut data,
+                    caller,
+                    &conditions,
+                    ranking,
+                    near,
+                    after,
+                    per_page,
+                    offset,
+                );
+                Resume::Ranked {
+                    signature,
+                    last: None,
+                }
             }
-        }
-        let order: Vec<String> = rank
-            .map(|(_, direction)| format!("ranking {direction}"))
-            .into_iter()
-            .chain(sort.iter().map(|(key, desc)| {
-                let direction = if *desc { "DESC" } else { "ASC" };
-                format!("{} {direction}", key.expression())
-            }))
-            .chain(std::iter::once("t.id ASC".to_string()))
-            .collect();
-        // One row more than asked tells whether there is a next page.
-        data.push(&format!(
-            " ORDER BY {} LIMIT {} OFFSET {offset}",
-            order.join(", "),
-            per_page + 1
-        ));
+            None => {
+                self.select_list(&mut data, near);
+                self.filter(&mut data, caller, &conditions);
+                if let Some(cursor) = &query.paging.cursor {
+                    Cursor::decode(cursor, &sort)?.render(&sort, &mut data);
+                }
+                let order: Vec<String> = sort
+                    .iter()
+                    .map(|(key, desc)| {
+                        let direction = if *desc { "DESC" } else { "ASC" };
+                        format!("{} {direction}", key.expression())
+                    })
+                    .chain(std::iter::once("t.id ASC".to_string()))
+                    .collect();
+                // One row more than asked tells whether there is a next page.
+                data.push(&format!(
+                    " ORDER BY {} LIMIT {} OFFSET {offset}",
+                    order.join(", "),
+                    per_page + 1
+                ));
+                Resume::Keyset(sort)
+            }
+        };
         let facets = self.parse_facets(query.paging.facets.as_deref())?;
         let facet_queries: Vec<_> = facets
             .iter()
@@ -740,6 +759,7 @@ impl Collection {
         // The page, its total and its facets travel together on one connection (pipelined).
         // A ranked page already reads every match to rank it: it counts them as it goes
         // (`count(*) OVER ()`) rather than in a second scan.
+        let ranked = ranking.is_some();
         let conn_ref: &AsyncPgConnection = conn;
         let mut handles = vec![conn_ref; facet_queries.len()];
         let facet_loads = handles
@@ -747,13 +767,15 @@ impl Collection {
             .zip(facet_queries)
             .map(|(handle, query)| query.load::<FacetCount>(handle));
         let page = async {
-            if by_relevance {
+            if ranked {
                 let rows = data
                     .into_query()
                     .load::<Counted<R>>(&mut &*conn_ref)
                     .await?;
                 let total = rows.as_slice().first().map(|r| r.total);
-                Ok((rows.into_iter().map(|r| r.row).collect::<Vec<R>>(), total))
+                let ranks: Vec<f64> = rows.iter().map(|r| r.rank).collect();
+                let rows = rows.into_iter().map(|r| r.row).collect::<Vec<R>>();
+                Ok((rows, total, ranks))
             } else {
                 let mut count = SqlBuilder::new(&format!(
                     "SELECT count(*) AS n FROM (SELECT 1 FROM {} t",
@@ -766,16 +788,16 @@ impl Collection {
                     count.into_query().get_result::<Count>(&mut &*conn_ref),
                 )
                 .await?;
-                Ok::<_, diesel::result::Error>((rows, Some(counted.n)))
+                Ok::<_, diesel::result::Error>((rows, Some(counted.n), Vec::new()))
             }
         };
-        let ((mut rows, counted), facet_counts) =
+        let ((mut rows, counted, ranks), facet_counts) =
             futures_util::future::try_join(page, futures_util::future::try_join_all(facet_loads))
                 .await?;
         // A ranked page past the last match has no row to carry the count.
         let counted = match counted {
             Some(n) => n,
-            None if offset == 0 => 0,
+            None if offset == 0 && query.paging.cursor.is_none() => 0,
             None => {
                 let mut count =
                     SqlBuilder::new(&format!("SELECT count(*) AS n FROM {} t", self.table));
@@ -790,7 +812,7 @@ impl Collection {
                 .zip(facet_counts)
                 .collect::<BTreeMap<_, _>>()
         });
-        let (total, total_is_estimate) = if !by_relevance && counted > EXACT_TOTAL_LIMIT {
+        let (total, total_is_estimate) = if !ranked && counted > EXACT_TOTAL_LIMIT {
             let mut explain = SqlBuilder::new(&format!(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM {} t",
                 self.table
@@ -807,16 +829,61 @@ impl Collection {
         };
         let has_more = rows.len() > per_page as usize;
         rows.truncate(per_page as usize);
+        let resume = match resume {
+            Resume::Ranked { signature, .. } => Resume::Ranked {
+                signature,
+                last: ranks.get(rows.len().wrapping_sub(1)).copied(),
+            },
+            keyset => keyset,
+        };
         Ok(Rows {
             rows,
             total,
             total_is_estimate,
             has_more,
-            keyset: !by_relevance,
-            offset,
-            sort,
+            resume,
             facets,
         })
+    }
+
+    /// A page of a list ranked by relevance or distance. The matches are ranked and counted
+    /// by id alone, the page is cut after the cursor's rank, and only its rows are read whole:
+    /// a page costs the same at any depth.
+    #[allow(clippy::too_many_arguments)]
+    fn ranked_page(
+        &self,
+        b: &mut SqlBuilder,
+        caller: &Caller,
+        conditions: &[Condition],
+        ranking: &Condition,
+        near: Option<geo::Near>,
+        after: Option<(f64, Uuid)>,
+        per_page: u32,
+        offset: u64,
+    ) {
+        let (rank, direction) = ranking.rank(b).unwrap_or(("0".to_string(), "ASC"));
+        self.select_columns(b, near);
+        b.push(&format!(
+            ", r.ranking, r.total_count FROM (SELECT s.id, s.ranking, s.total_count FROM \
+             (SELECT t.id, ({rank})::float8 AS ranking, count(*) OVER () AS total_count FROM {} t",
+            self.table
+        ));
+        self.filter(b, caller, conditions);
+        b.push(") s");
+        if let Some((last_rank, last_id)) = after {
+            let op = if direction == "DESC" { "<" } else { ">" };
+            let rank = b.param(Bind::Float(last_rank));
+            let id = b.param(Bind::Uuid(last_id));
+            b.push(&format!(
+                " WHERE s.ranking {op} {rank} OR (s.ranking = {rank} AND s.id > {id})"
+            ));
+        }
+        b.push(&format!(
+            " ORDER BY s.ranking {direction}, s.id LIMIT {} OFFSET {offset}) r \
+             JOIN {} t ON t.id = r.id ORDER BY r.ranking {direction}, t.id",
+            per_page + 1,
+            self.table
+        ));
     }
 
     /// The rows the caller may see among those whose `id` (or, `by_slug`, whose `slug`) is one
@@ -832,7 +899,7 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
     {
         let mut b = SqlBuilder::new("SELECT ");
-        self.select_list(&mut b, None, None);
+        self.select_list(&mut b, None);
         self.filter(&mut b, caller, &[]);
         let condition = if by_slug {
             format!(" AND t.slug = ANY({})", b.param(Bind::Texts(keys)))
@@ -861,7 +928,7 @@ impl Collection {
         R: QueryableByName<Pg> + Send + 'static,
     {
         let mut b = SqlBuilder::new("SELECT ");
-        self.select_list(&mut b, None, None);
+        self.select_list(&mut b, None);
         self.filter(&mut b, caller, &scope);
         let condition = match Uuid::parse_str(key) {
             Ok(id) => format!(" AND t.id = {}", b.param(Bind::Uuid(id))),
@@ -904,22 +971,31 @@ impl Cursor {
         serde_json::from_slice(&bytes).map_err(|_| invalid_cursor())
     }
 
-    /// A cursor into a list ranked by relevance: how many rows come before the next page.
-    fn offset(offset: u64) -> String {
+    /// A cursor into a ranked list: the rank and id of the last row seen.
+    fn ranked(signature: &str, rank: f64, id: &str) -> String {
         Cursor {
-            s: RANKED.into(),
-            v: vec![Some(offset.to_string())],
+            s: signature.to_string(),
+            v: vec![Some(rank.to_string()), Some(id.to_string())],
         }
         .encode()
     }
 
-    fn decode_offset(text: &str) -> ApiResult<u64> {
+    fn decode_ranked(text: &str, signature: &str) -> ApiResult<(f64, Uuid)> {
         let cursor = Self::parse(text)?;
-        match (cursor.s.as_str(), cursor.v.as_slice()) {
-            (RANKED, [Some(offset)]) => offset.parse().map_err(|_| invalid_cursor()),
-            _ => Err(ApiError::bad_request(
-                "`cursor` was made for a list in another order",
-            )),
+        if cursor.s != signature {
+            return Err(ApiError::bad_request(
+                "`cursor` was made for another search or order; keep the same `q`, `near` and `sort` while paging",
+            ));
+        }
+        match cursor.v.as_slice() {
+            [Some(rank), Some(id)] => {
+                let rank = rank.parse::<f64>().ok().filter(|r| r.is_finite());
+                match (rank, Uuid::parse_str(id)) {
+                    (Some(rank), Ok(id)) => Ok((rank, id)),
+                    _ => Err(invalid_cursor()),
+                }
+            }
+            _ => Err(invalid_cursor()),
         }
     }
 
@@ -945,7 +1021,9 @@ impl Cursor {
             let valid = null_as == Some(value.as_str())
                 || match sql_type {
                     "uuid" => Uuid::parse_str(value).is_ok(),
-                    "timestamptz" => DateTime::parse_from_rfc3339(value).is_ok(),
+                    // Years PostgreSQL can read back, as for dates.
+                    "timestamptz" => DateTime::parse_from_rfc3339(value)
+                        .is_ok_and(|at| (1..=9999).contains(&at.year())),
                     "date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
                         .is_ok_and(|d| (1..=9999).contains(&d.year())),
                     "float8" => value.parse::<f64>().is_ok_and(f64::is_finite),
@@ -985,22 +1063,44 @@ impl Cursor {
     }
 }
 
-/// The signature of an offset cursor, for lists ranked by relevance or distance.
-const RANKED: &str = "~rank";
+/// Where a ranked page starts: the offset of `page`, or the rank and id after which `cursor`
+/// resumes (for the ranking `signature` names).
+pub(crate) fn ranked_start<F>(
+    query: &ListQuery<F>,
+    signature: &str,
+) -> ApiResult<(u64, Option<(f64, Uuid)>)> {
+    match &query.paging.cursor {
+        Some(cursor) => Ok((0, Some(Cursor::decode_ranked(cursor, signature)?))),
+        None => Ok((
+            u64::from(query.paging.page.unwrap_or(1) - 1)
+                * u64::from(query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE)),
+            None,
+        )),
+    }
+}
+
+/// What a ranked list's cursor is tied to: the ranking condition itself (the words searched,
+/// or the point), so that a cursor cannot be replayed on another search.
+pub(crate) fn ranking_signature(ranking: &Condition) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{ranking:?}").as_bytes());
+    format!("~rank:{}", URL_SAFE_NO_PAD.encode(&digest[..9]))
+}
 
 fn invalid_cursor() -> ApiError {
     ApiError::bad_request("`cursor` is not a cursor this list gave")
 }
 
 impl<R> Rows<R> {
-    /// A page of rows in an order that is no keyset (ranked by relevance): its cursor holds an
-    /// offset.
+    /// A page of rows ranked elsewhere (`GET /search`); `last` is the rank of the page's last
+    /// row, read from the database as text so that it comes back exactly.
     pub(crate) fn ranked(
         mut rows: Vec<R>,
         per_page: u32,
-        offset: u64,
         total: i64,
         facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+        signature: String,
+        last: Option<f64>,
     ) -> Self {
         let has_more = rows.len() > per_page as usize;
         rows.truncate(per_page as usize);
@@ -1009,19 +1109,8 @@ impl<R> Rows<R> {
             total,
             total_is_estimate: false,
             has_more,
-            keyset: false,
-            offset,
-            sort: Vec::new(),
+            resume: Resume::Ranked { signature, last },
             facets,
-        }
-    }
-
-    /// Where a ranked page starts: `page`, or an offset cursor.
-    pub(crate) fn ranked_offset<F>(query: &ListQuery<F>) -> ApiResult<u64> {
-        match &query.paging.cursor {
-            Some(cursor) => Cursor::decode_offset(cursor),
-            None => Ok(u64::from(query.paging.page.unwrap_or(1) - 1)
-                * u64::from(query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE))),
         }
     }
 
@@ -1040,35 +1129,43 @@ impl<R> Rows<R> {
                 "this list takes neither `fields` nor `include`",
             ));
         }
-        let (data, end) = self.items(query, to_item)?;
+        let (data, end) = self.items(to_item)?;
         end.respond(query, data)
     }
 
     /// The page's items, and what its body needs besides them. The next cursor is read from
     /// the last item here, before any `fields=` can leave its sort values out.
-    pub fn items<T, F>(
-        self,
-        query: &ListQuery<F>,
-        to_item: impl Fn(R) -> T,
-    ) -> ApiResult<(Vec<T>, PageEnd)>
+    pub fn items<T>(self, to_item: impl Fn(R) -> T) -> ApiResult<(Vec<T>, PageEnd)>
     where
         T: Serialize,
     {
-        let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
         let Rows {
             rows,
             total,
             total_is_estimate,
             has_more,
-            keyset,
-            offset,
-            sort,
+            resume,
             facets,
         } = self;
         let data: Vec<T> = rows.into_iter().map(to_item).collect();
-        let next_cursor = match (has_more, keyset, data.last()) {
-            (true, true, Some(last)) => Some(cursor_after(&sort, last)?),
-            (true, false, _) => Some(Cursor::offset(offset + u64::from(per_page))),
+        let next_cursor = match (has_more, resume, data.last()) {
+            (true, Resume::Keyset(sort), Some(last)) => Some(cursor_after(&sort, last)?),
+            (
+                true,
+                Resume::Ranked {
+                    signature,
+                    last: Some(rank),
+                },
+                Some(last),
+            ) => {
+                let item = serde_json::to_value(last)
+                    .map_err(|e| ApiError::internal(format!("serialising a cursor: {e}")))?;
+                Some(Cursor::ranked(
+                    &signature,
+                    rank,
+                    item["id"].as_str().unwrap_or_default(),
+                ))
+            }
             _ => None,
         };
         Ok((

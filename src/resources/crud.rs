@@ -24,7 +24,7 @@ pub async fn list<R: Resource>(
     let rows = R::COLLECTION
         .list::<R::Row, _>(&mut conn, caller, &query, scope)
         .await?;
-    let (items, end) = rows.items(&query, |row| R::item(row, caller))?;
+    let (items, end) = rows.items(|row| R::item(row, caller))?;
     if shape.is_plain() {
         return end.respond(&query, items);
     }

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{
     Collection, Condition, DateBound, FacetCount, Filters, ListQuery, Page, Paging, Rows,
+    ranked_start, ranking_signature,
 };
 use crate::resources::actors::model::ACTORS;
 use crate::resources::centres::model::CENTRES;
@@ -166,7 +167,10 @@ impl SearchFilters {
                     "unknown type `{name}` in `types`; types: centres, actors, events, trainings, documents"
                 ))
             })?;
-            chosen.extend(SEARCHED.iter().filter(|s| s.kind == kind));
+            // A type named twice is searched once.
+            if !chosen.iter().any(|c: &&Searched| c.kind == kind) {
+                chosen.extend(SEARCHED.iter().filter(|s| s.kind == kind));
+            }
         }
         Ok(chosen)
     }
@@ -308,6 +312,9 @@ struct Found {
     hits: serde_json::Value,
     #[diesel(sql_type = diesel::sql_types::Json)]
     facets: serde_json::Value,
+    /// The score of the page's last hit, for the next cursor.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    last_score: Option<String>,
 }
 
 /// Facets counted on the matches `h`, by a value of each.
@@ -368,17 +375,34 @@ pub async fn search(
         .paging
         .per_page
         .unwrap_or(crate::query::DEFAULT_PER_PAGE);
-    let offset = Rows::<Hit>::ranked_offset(&query)?;
+    let signature = ranking_signature(&Condition::search(&query.filters.q, None)?);
+    let (offset, after) = ranked_start(&query, &signature)?;
     if parts.is_empty() {
-        return Rows::<Hit>::ranked(Vec::new(), per_page, offset, 0, Some(BTreeMap::new()))
-            .respond(&query, |h| h);
+        return Rows::<Hit>::ranked(
+            Vec::new(),
+            per_page,
+            0,
+            Some(BTreeMap::new()),
+            signature,
+            None,
+        )
+        .respond(&query, |h| h);
     }
     // One statement: the matches are gathered once (materialised), then ranked, counted and
     // faceted; snippets are cut for the page only.
     let mut b = SqlBuilder::new("WITH h AS MATERIALIZED ");
     union(&mut b, &caller, &parts);
+    // A page costs the same at any depth: it is cut after the cursor's score and id.
+    let resume = match after {
+        Some((score, id)) => {
+            let score = b.param(Bind::Float(score));
+            let id = b.param(Bind::Uuid(id));
+            format!("WHERE score < {score} OR (score = {score} AND id > {id}) ")
+        }
+        None => String::new(),
+    };
     b.push(&format!(
-        ", page AS (SELECT * FROM h ORDER BY score DESC, id LIMIT {} OFFSET {offset}) ",
+        ", page AS (SELECT * FROM h {resume}ORDER BY score DESC, id LIMIT {} OFFSET {offset}) ",
         per_page + 1
     ));
     let snippet = snippet(&mut b, &parts, &query.filters.q);
@@ -399,8 +423,10 @@ pub async fn search(
          coalesce((SELECT json_agg(json_build_object('type', p.type, 'id', p.id, 'slug', p.slug, \
                    'title', p.title, 'snippet', {snippet}, 'score', p.score) ORDER BY p.score DESC, p.id) \
                    FROM page p), '[]') AS hits, \
-         json_build_object({}) AS facets",
-        facets.join(", ")
+         json_build_object({}) AS facets, \
+         (SELECT score::text FROM page ORDER BY score DESC, id OFFSET {} LIMIT 1) AS last_score",
+        facets.join(", "),
+        per_page - 1
     ));
     let mut conn = state.conn().await?;
     let found: Found = b.into_query().get_result(&mut conn).await?;
@@ -409,7 +435,9 @@ pub async fn search(
     let rows: Vec<Hit> = serde_json::from_value(found.hits).map_err(unreadable)?;
     let facets: BTreeMap<String, Vec<FacetCount>> =
         serde_json::from_value(found.facets).map_err(unreadable)?;
-    Rows::ranked(rows, per_page, offset, found.total, Some(facets)).respond(&query, |hit| hit)
+    let last = found.last_score.and_then(|score| score.parse().ok());
+    Rows::ranked(rows, per_page, found.total, Some(facets), signature, last)
+        .respond(&query, |hit| hit)
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

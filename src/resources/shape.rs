@@ -123,6 +123,13 @@ impl Shape {
             }
         };
         let mut include: Vec<&'static Relation> = Vec::new();
+        if shaping
+            .include
+            .as_deref()
+            .is_some_and(|list| names(list).next().is_none())
+        {
+            return Err(ApiError::bad_request("`include` names nothing to include"));
+        }
         for name in shaping.include.as_deref().map(names).into_iter().flatten() {
             let relation = R::RELATIONS
                 .iter()

@@ -476,3 +476,97 @@ async fn one_search_finds_every_type_the_caller_may_see() {
         );
     }
 }
+
+/// The ids of a list's or a search's pages, walked by cursor.
+async fn walk(app: &TestApp, path: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut next = format!("{path}&per_page=2");
+    loop {
+        let page = app.get(&next, As::Public).await.expect(200);
+        ids.extend(
+            page["data"]
+                .as_array()
+                .expect("data")
+                .iter()
+                .filter_map(|item| item["id"].as_str().map(str::to_string)),
+        );
+        match page["meta"]["next_cursor"].as_str() {
+            Some(cursor) => next = format!("{path}&per_page=2&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+#[actix_web::test]
+async fn ranked_lists_and_search_page_by_keyset_cursor() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("pole-relais-mares").await;
+    // Titles, summaries and bodies that rank apart, and twins that tie (then ordered by id).
+    for (title, summary, body) in [
+        ("Guide des mares", "", ""),
+        ("Mares et mares temporaires", "Les mares", ""),
+        ("Note technique", "Entretenir les mares", ""),
+        ("Retour d'expérience", "Un chantier", "Des mares restaurées"),
+        ("Fiche", "Les mares agricoles", ""),
+        ("Fiche", "Les mares agricoles", ""),
+        ("Fiche", "Les mares agricoles", ""),
+        ("Mares de village", "", "Les mares communales"),
+        ("Inventaire des mares", "Mares et étangs", "Mares"),
+    ] {
+        app.create(
+            "documents",
+            json!({"title": title, "summary": summary, "body": body, "kind": "guide",
+                   "centre_id": centre["id"], "status": "published"}),
+        )
+        .await;
+    }
+    let whole = app
+        .get("/api/v1/documents?q=mares&per_page=100", As::Public)
+        .await
+        .expect(200);
+    let ranked: Vec<String> = whole["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|d| d["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ranked.len(), 9);
+    assert_eq!(walk(&app, "/api/v1/documents?q=mares").await, ranked);
+
+    // The same for one search across everything.
+    let all = app
+        .get("/api/v1/search?q=mares&per_page=100", As::Public)
+        .await
+        .expect(200);
+    let hits: Vec<String> = all["data"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(hits.len(), 10, "the centre too: {all}");
+    assert_eq!(walk(&app, "/api/v1/search?q=mares").await, hits);
+
+    // A cursor belongs to its search.
+    let first = app
+        .get("/api/v1/documents?q=mares&per_page=2", As::Public)
+        .await
+        .expect(200);
+    let cursor = first["meta"]["next_cursor"].as_str().expect("cursor");
+    assert_eq!(first["meta"]["total"], 9);
+    for other in [
+        format!("/api/v1/documents?q=etangs&cursor={cursor}"),
+        format!("/api/v1/documents?q=mares&sort=title&cursor={cursor}"),
+    ] {
+        assert_eq!(app.get(&other, As::Public).await.status, 400, "{other}");
+    }
+    // A type named twice is searched once.
+    let twice = app
+        .get(
+            "/api/v1/search?q=mares&types=documents,documents",
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(twice["meta"]["total"], 9);
+}

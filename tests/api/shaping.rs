@@ -225,6 +225,8 @@ async fn unknown_fields_relations_and_parameters_are_refused() {
         "/api/v1/events?fields=titre".to_string(),
         "/api/v1/events?fields=".to_string(),
         "/api/v1/events?include=authors".to_string(),
+        "/api/v1/events?include=".to_string(),
+        "/api/v1/events?include=,".to_string(),
         "/api/v1/centres?include=speakers".to_string(),
         "/api/v1/themes?include=centre".to_string(),
         "/api/v1/changes?fields=id".to_string(),

@@ -297,8 +297,8 @@ impl Resource for Documents {
 /// Includes (`include=`): `centre`, `themes`, `authors`.
 ///
 /// Facets (`facets=`): `theme`, `kind`, `centre`, `year`, `language`.
-/// Sortable fields: `published_on` (default, newest first), `title`, `created_at`,
-/// `updated_at`.
+/// Sortable fields: `published_on` (default, newest first; undated documents sort as the
+/// oldest), `title`, `created_at`, `updated_at`.
 #[utoipa::path(tag = "documents", operation_id = "list_documents", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, Shaping, DocumentFilters),

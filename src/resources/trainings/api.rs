@@ -273,7 +273,8 @@ impl Resource for Trainings {
 /// Includes (`include=`): `centre`, `themes`, `trainers`.
 ///
 /// Facets (`facets=`): `theme`, `kind`, `modality`, `centre`.
-/// Sortable fields: `title` (default), `duration_hours`, `created_at`, `updated_at`.
+/// Sortable fields: `title` (default), `duration_hours` (trainings without a duration sort as
+/// the shortest), `created_at`, `updated_at`.
 #[utoipa::path(tag = "trainings", operation_id = "list_trainings", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, Shaping, TrainingFilters),
