@@ -5,6 +5,7 @@
 //! narrowed to the box around it, so a radius search reads only the rows near the point.
 
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::Condition;
 use super::sql::{Bind, SqlBuilder};
@@ -237,8 +238,59 @@ impl Near {
     }
 }
 
-/// The geographic filters a list takes, checked together.
-pub fn conditions(
+/// The geographic filters of the lists of collections that have places (centres, actors,
+/// events): parsed once for every list, refused by the others.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GeoFilters {
+    /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
+    /// matches the items of its departments.
+    #[param(value_type = Option<String>, example = "region:76")]
+    pub territory: Option<Territories>,
+    /// `latitude,longitude` in degrees: only items with coordinates, each with its
+    /// `distance_km`, nearest first unless `q` or `sort` orders them.
+    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
+    pub near: Option<Point>,
+    /// With `near`: only items within this many kilometres.
+    #[param(example = 50)]
+    pub radius_km: Option<f64>,
+    /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
+    /// in GeoJSON).
+    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
+    pub bbox: Option<BoundingBox>,
+}
+
+/// Their names, taken out of a list's query before its own filters.
+pub const GEO_PARAMS: [&str; 4] = ["territory", "near", "radius_km", "bbox"];
+
+impl GeoFilters {
+    /// The first of them given, if any.
+    pub fn first_given(&self) -> Option<&'static str> {
+        let given = [
+            self.territory.is_some(),
+            self.near.is_some(),
+            self.radius_km.is_some(),
+            self.bbox.is_some(),
+        ];
+        GEO_PARAMS
+            .iter()
+            .zip(given)
+            .find_map(|(name, given)| given.then_some(*name))
+    }
+
+    /// The conditions they make, checked together.
+    pub fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        conditions(
+            self.territory.as_ref(),
+            self.near,
+            self.radius_km,
+            self.bbox,
+        )
+    }
+}
+
+fn conditions(
     territory: Option<&Territories>,
     near: Option<Point>,
     radius_km: Option<f64>,

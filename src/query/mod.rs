@@ -403,10 +403,12 @@ impl FromRequest for NoParams {
     }
 }
 
-/// A list request: paging, shaping, then the collection's own filters.
+/// A list request: paging, shaping, geography, then the collection's own filters.
 pub struct ListQuery<F> {
     pub paging: Paging,
     pub shaping: Shaping,
+    /// Taken by the lists of collections with places ([`Collection::located`]).
+    pub geo: geo::GeoFilters,
     pub filters: F,
     /// The request's parameters, to build the `links`.
     pairs: Vec<(String, String)>,
@@ -414,6 +416,10 @@ pub struct ListQuery<F> {
 }
 
 const PAGING_PARAMS: [&str; 5] = ["page", "per_page", "sort", "cursor", "facets"];
+
+fn unknown_parameter(name: &str) -> ApiError {
+    ApiError::bad_request(format!("unknown query parameter `{name}`"))
+}
 
 fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> {
     let encoded = serde_urlencoded::to_string(pairs)
@@ -424,8 +430,7 @@ fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> 
         let field = e.path().to_string();
         let message = e.into_inner().to_string();
         if let Some(rest) = message.strip_prefix("unknown field `") {
-            let name = rest.split('`').next().unwrap_or_default();
-            ApiError::bad_request(format!("unknown query parameter `{name}`"))
+            unknown_parameter(rest.split('`').next().unwrap_or_default())
         } else if message.starts_with("duplicate field") {
             ApiError::bad_request(format!("query parameter given twice: {message}"))
         } else {
@@ -443,9 +448,12 @@ impl<F: Filters> ListQuery<F> {
             .iter()
             .cloned()
             .partition(|(name, _)| PAGING_PARAMS.contains(&name.as_str()));
-        let (shaping, filters): (Vec<_>, Vec<_>) = rest
+        let (shaping, rest): (Vec<_>, Vec<_>) = rest
             .into_iter()
             .partition(|(name, _)| SHAPING_PARAMS.contains(&name.as_str()));
+        let (geo, filters): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|(name, _)| geo::GEO_PARAMS.contains(&name.as_str()));
         let paging: Paging = parse_pairs(&paging)?;
         if paging.page == Some(0) {
             return Err(ApiError::bad_request("`page` starts at 1"));
@@ -465,6 +473,7 @@ impl<F: Filters> ListQuery<F> {
         Ok(ListQuery {
             paging,
             shaping: parse_pairs(&shaping)?,
+            geo: parse_pairs(&geo)?,
             filters: parse_pairs(&filters)?,
             pairs,
             path: req.path().to_string(),
@@ -666,6 +675,11 @@ impl Collection {
     {
         let mut conditions = scope;
         conditions.extend(query.filters.conditions()?);
+        match (self.located, query.geo.first_given()) {
+            (true, _) => conditions.extend(query.geo.conditions()?),
+            (false, Some(name)) => return Err(unknown_parameter(name)),
+            (false, None) => {}
+        }
         // Without `sort`, `q` puts the most relevant first, and `near` the nearest.
         let ranking = query
             .paging
@@ -1128,6 +1142,9 @@ impl<R> Rows<R> {
             return Err(ApiError::bad_request(
                 "this list takes neither `fields` nor `include`",
             ));
+        }
+        if let Some(name) = query.geo.first_given() {
+            return Err(unknown_parameter(name));
         }
         let (data, end) = self.items(to_item)?;
         end.respond(query, data)

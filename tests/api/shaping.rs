@@ -235,6 +235,10 @@ async fn unknown_fields_relations_and_parameters_are_refused() {
         format!("{item}?include=trainers"),
         format!("{item}?expand=centre"),
         "/api/v1/territories?region=76".to_string(),
+        // Geographic filters belong to the lists of items with places.
+        "/api/v1/search?q=mares&near=43.6,1.44".to_string(),
+        "/api/v1/changes?territory=region:76".to_string(),
+        "/api/v1/trainings?bbox=1,43,2,44".to_string(),
     ] {
         let reply = app.get(&path, As::Public).await;
         assert_eq!(reply.status, 400, "{path}: {}", reply.body);

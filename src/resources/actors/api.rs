@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::geo::{self, BoundingBox, Point, Territories};
+use crate::query::geo::GeoFilters;
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links::{self, Link};
@@ -168,21 +168,6 @@ pub struct ActorFilters {
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<Instant>,
-    /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
-    /// matches the items of its departments.
-    #[param(value_type = Option<String>, example = "region:76")]
-    pub territory: Option<Territories>,
-    /// `latitude,longitude` in degrees: only items with coordinates, each with its
-    /// `distance_km`, nearest first unless `q` or `sort` orders them.
-    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
-    pub near: Option<Point>,
-    /// With `near`: only items within this many kilometres.
-    #[param(example = 50)]
-    pub radius_km: Option<f64>,
-    /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
-    /// in GeoJSON).
-    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
-    pub bbox: Option<BoundingBox>,
 }
 
 impl Filters for ActorFilters {
@@ -219,12 +204,6 @@ impl Filters for ActorFilters {
                 value: Bind::Bool(is_expert),
             });
         }
-        conditions.extend(geo::conditions(
-            self.territory.as_ref(),
-            self.near,
-            self.radius_km,
-            self.bbox,
-        )?);
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -344,7 +323,7 @@ impl Resource for Actors {
 /// for members only.
 #[utoipa::path(tag = "actors", operation_id = "list_actors", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, Shaping, ActorFilters),
+    params(Paging, Shaping, GeoFilters, ActorFilters),
     responses((status = 200, description = "A page of actors", body = Page<Actor>), ListErrors))]
 #[get("/actors")]
 pub async fn list_actors(

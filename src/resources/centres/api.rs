@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::geo::{self, BoundingBox, Point, Territories};
+use crate::query::geo::GeoFilters;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::shape::Relation;
 use crate::resources::territories;
@@ -129,21 +129,6 @@ pub struct CentreFilters {
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<Instant>,
-    /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
-    /// matches the items of its departments.
-    #[param(value_type = Option<String>, example = "region:76")]
-    pub territory: Option<Territories>,
-    /// `latitude,longitude` in degrees: only items with coordinates, each with its
-    /// `distance_km`, nearest first unless `q` or `sort` orders them.
-    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
-    pub near: Option<Point>,
-    /// With `near`: only items within this many kilometres.
-    #[param(example = 50)]
-    pub radius_km: Option<f64>,
-    /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
-    /// in GeoJSON).
-    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
-    pub bbox: Option<BoundingBox>,
 }
 
 impl Filters for CentreFilters {
@@ -162,12 +147,6 @@ impl Filters for CentreFilters {
                 key: theme.clone(),
             });
         }
-        conditions.extend(geo::conditions(
-            self.territory.as_ref(),
-            self.near,
-            self.radius_km,
-            self.bbox,
-        )?);
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -280,7 +259,7 @@ impl Resource for Centres {
 /// Sortable fields: `name` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "centres", operation_id = "list_centres", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, Shaping, CentreFilters),
+    params(Paging, Shaping, GeoFilters, CentreFilters),
     responses((status = 200, description = "A page of centres", body = Page<Centre>), ListErrors))]
 #[get("/centres")]
 pub async fn list_centres(
