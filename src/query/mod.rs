@@ -1143,9 +1143,6 @@ impl<R> Rows<R> {
                 "this list takes neither `fields` nor `include`",
             ));
         }
-        if let Some(name) = query.geo.first_given() {
-            return Err(unknown_parameter(name));
-        }
         let (data, end) = self.items(to_item)?;
         end.respond(query, data)
     }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ListErrors};
+use crate::query::geo::GeoFilters;
 use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{
     Collection, Condition, DateBound, FacetCount, Filters, ListQuery, Page, Paging, Rows,
@@ -349,10 +350,11 @@ fn theme_facet(parts: &[(&Searched, Vec<Condition>)]) -> String {
 ///
 /// Hits of every type the caller may see, most relevant first, with a highlighted snippet and
 /// a score; `meta.facets` counts all the hits by type, centre, theme, kind and year. Pages by
-/// `page`, or by the offset cursor of `meta.next_cursor`.
+/// `page`, or by the keyset cursor of `meta.next_cursor`. The geographic filters keep the
+/// types that have places (centres, actors, events).
 #[utoipa::path(tag = "search", operation_id = "search", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, SearchFilters),
+    params(Paging, SearchFilters, GeoFilters),
     responses((status = 200, description = "A page of hits", body = Page<Hit>), ListErrors))]
 #[get("/search")]
 pub async fn search(
@@ -366,8 +368,14 @@ pub async fn search(
         ));
     }
     let mut parts = Vec::new();
+    // `territory`, `near` and `bbox` keep the types that have places, and filter them.
+    let geography = query.geo.conditions()?;
     for searched in query.filters.types()? {
-        if let Some(conditions) = type_conditions(searched, &query.filters)? {
+        if !geography.is_empty() && !searched.collection.located {
+            continue;
+        }
+        if let Some(mut conditions) = type_conditions(searched, &query.filters)? {
+            conditions.extend(geography.iter().cloned());
             parts.push((searched, conditions));
         }
     }

@@ -306,3 +306,71 @@ async fn the_territories_list_gives_every_region_with_its_departments() {
         .await;
     assert_eq!(again.status, 304);
 }
+
+#[actix_web::test]
+async fn one_search_across_everything_takes_the_geographic_filters() {
+    let app = TestApp::spawn().await;
+    let centre = app
+        .create(
+            "centres",
+            json!({"name": "Centre de ressources des mares d'Occitanie", "scope": "regional",
+                   "region_code": "76"}),
+        )
+        .await;
+    app.event(
+        &centre,
+        "Atelier mares à Montpellier",
+        4,
+        json!({"department_code": "34", "latitude": 43.6108, "longitude": 3.8767}),
+    )
+    .await;
+    app.event(
+        &centre,
+        "Atelier mares à Lyon",
+        5,
+        json!({"department_code": "69", "latitude": 45.764, "longitude": 4.8357}),
+    )
+    .await;
+    app.create(
+        "documents",
+        json!({"title": "Guide des mares", "kind": "guide", "centre_id": centre["id"],
+               "status": "published"}),
+    )
+    .await;
+    let hits = |query: &str| {
+        let path = format!("/api/v1/search?q=mares&{query}");
+        let app = &app;
+        async move {
+            let page = app.get(&path, As::Public).await.expect(200);
+            let mut titles: Vec<String> = page["data"]
+                .as_array()
+                .expect("hits")
+                .iter()
+                .filter_map(|h| h["title"].as_str().map(str::to_string))
+                .collect();
+            titles.sort();
+            titles
+        }
+    };
+    // Without a place filter, the document is found too.
+    assert_eq!(hits("types=documents").await, ["Guide des mares"]);
+    assert_eq!(
+        hits("territory=region:76").await,
+        [
+            "Atelier mares à Montpellier",
+            "Centre de ressources des mares d'Occitanie"
+        ]
+    );
+    assert_eq!(
+        hits("near=45.75,4.85&radius_km=20").await,
+        ["Atelier mares à Lyon"]
+    );
+    assert_eq!(
+        hits("bbox=3,43,5,44").await,
+        ["Atelier mares à Montpellier"]
+    );
+    let bad = app
+        .get("/api/v1/search?q=mares&radius_km=5", As::Public)
+        .await;
+    assert_eq!(bad.status, 400);
+}

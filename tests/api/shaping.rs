@@ -236,7 +236,6 @@ async fn unknown_fields_relations_and_parameters_are_refused() {
         format!("{item}?expand=centre"),
         "/api/v1/territories?region=76".to_string(),
         // Geographic filters belong to the lists of items with places.
-        "/api/v1/search?q=mares&near=43.6,1.44".to_string(),
         "/api/v1/changes?territory=region:76".to_string(),
         "/api/v1/trainings?bbox=1,43,2,44".to_string(),
     ] {
