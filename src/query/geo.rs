@@ -220,6 +220,11 @@ pub struct Near {
 }
 
 impl Near {
+    /// What orders a list by distance: the point.
+    pub(super) fn describe(&self) -> String {
+        format!("near={},{}", self.center.latitude, self.center.longitude)
+    }
+
     /// The distance of `t` from the point, in kilometres, as SQL.
     pub(super) fn distance(&self, b: &mut SqlBuilder) -> String {
         let latitude = b.param(Bind::Float(self.center.latitude));
@@ -240,7 +245,7 @@ impl Near {
 
 /// The geographic filters of the lists of collections that have places (centres, actors,
 /// events): parsed once for every list, refused by the others.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct GeoFilters {
@@ -248,8 +253,8 @@ pub struct GeoFilters {
     /// matches the items of its departments.
     #[param(value_type = Option<String>, example = "region:76")]
     pub territory: Option<Territories>,
-    /// `latitude,longitude` in degrees: only items with coordinates, each with its
-    /// `distance_km`, nearest first unless `q` or `sort` orders them.
+    /// `latitude,longitude` in degrees: only items with coordinates. On a list, each item
+    /// carries its `distance_km`, nearest first unless `q` or `sort` orders them.
     #[param(value_type = Option<String>, example = "43.6045,1.4440")]
     pub near: Option<Point>,
     /// With `near`: only items within this many kilometres.

@@ -698,37 +698,29 @@ impl Collection {
             None => self.parse_sort(query.paging.sort.as_deref())?,
         };
         let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        let offset = match &query.paging.cursor {
-            Some(_) => 0,
-            None => u64::from(query.paging.page.unwrap_or(1) - 1) * u64::from(per_page),
-        };
+        let signature = ranking.as_ref().map(ranking_signature);
+        let (offset, after) = ranked_start(query, signature.as_deref())?;
         let near = conditions.iter().find_map(|c| match c {
             Condition::Near(near) => Some(*near),
             _ => None,
         });
 
         let mut data = SqlBuilder::new("SELECT ");
-        let resume = match &ranking {
+        match &ranking {
             Some(ranking) => {
-                let signature = ranking_signature(ranking);
-                let after = match &query.paging.cursor {
-                    Some(cursor) => Some(Cursor::decode_ranked(cursor, &signature)?),
-                    None => None,
-                };
+                let (rank, direction) = ranking
+                    .rank(&mut data)
+                    .ok_or_else(|| ApiError::internal("a ranking condition without a rank"))?;
                 self.ranked_page(
                     &mut data,
                     caller,
                     &conditions,
-                    ranking,
+                    (&rank, direction),
                     near,
                     after,
                     per_page,
                     offset,
                 );
-                Resume::Ranked {
-                    signature,
-                    last: None,
-                }
             }
             None => {
                 self.select_list(&mut data, near);
@@ -750,9 +742,8 @@ impl Collection {
                     order.join(", "),
                     per_page + 1
                 ));
-                Resume::Keyset(sort)
             }
-        };
+        }
         let facets = self.parse_facets(query.paging.facets.as_deref())?;
         let facet_queries: Vec<_> = facets
             .iter()
@@ -843,12 +834,12 @@ impl Collection {
         };
         let has_more = rows.len() > per_page as usize;
         rows.truncate(per_page as usize);
-        let resume = match resume {
-            Resume::Ranked { signature, .. } => Resume::Ranked {
+        let resume = match signature {
+            Some(signature) => Resume::Ranked {
                 signature,
                 last: ranks.get(rows.len().wrapping_sub(1)).copied(),
             },
-            keyset => keyset,
+            None => Resume::Keyset(sort),
         };
         Ok(Rows {
             rows,
@@ -869,13 +860,12 @@ impl Collection {
         b: &mut SqlBuilder,
         caller: &Caller,
         conditions: &[Condition],
-        ranking: &Condition,
+        (rank, direction): (&str, &str),
         near: Option<geo::Near>,
         after: Option<(f64, Uuid)>,
         per_page: u32,
         offset: u64,
     ) {
-        let (rank, direction) = ranking.rank(b).unwrap_or(("0".to_string(), "ASC"));
         self.select_columns(b, near);
         b.push(&format!(
             ", r.ranking, r.total_count FROM (SELECT s.id, s.ranking, s.total_count FROM \
@@ -884,13 +874,9 @@ impl Collection {
         ));
         self.filter(b, caller, conditions);
         b.push(") s");
-        if let Some((last_rank, last_id)) = after {
-            let op = if direction == "DESC" { "<" } else { ">" };
-            let rank = b.param(Bind::Float(last_rank));
-            let id = b.param(Bind::Uuid(last_id));
-            b.push(&format!(
-                " WHERE s.ranking {op} {rank} OR (s.ranking = {rank} AND s.id > {id})"
-            ));
+        if let Some(after) = after {
+            let condition = after_rank(b, "s.ranking", "s.id", direction, after);
+            b.push(&format!(" WHERE {condition}"));
         }
         b.push(&format!(
             " ORDER BY s.ranking {direction}, s.id LIMIT {} OFFSET {offset}) r \
@@ -998,7 +984,7 @@ impl Cursor {
         let cursor = Self::parse(text)?;
         if cursor.s != signature {
             return Err(ApiError::bad_request(
-                "`cursor` was made for another search or order; keep the same `q`, `near` and `sort` while paging",
+                "`cursor` was made for another search or order; keep the same `q` (or `near`) and `sort` while paging",
             ));
         }
         match cursor.v.as_slice() {
@@ -1054,11 +1040,13 @@ impl Cursor {
     /// that every value is there.
     fn render(&self, sort: &[(&'static SortKey, bool)], b: &mut SqlBuilder) {
         let value = |i: usize| self.v.get(i).cloned().flatten().unwrap_or_default();
-        let id = b.param(Bind::Text(value(sort.len())));
-        let mut condition = format!("t.id > {id}::uuid");
+        let id = b.param(Bind::Uuid(
+            Uuid::parse_str(&value(sort.len())).unwrap_or_default(),
+        ));
+        let mut condition = format!("t.id > {id}");
         for (i, (key, descending)) in sort.iter().enumerate().rev() {
             let column = key.expression();
-            let v = format!("{}::{}", b.param(Bind::Text(value(i))), key.sql_type);
+            let v = typed_param(b, key, &value(i));
             let op = if *descending { "<" } else { ">" };
             condition = format!("({column} {op} {v} OR ({column} = {v} AND {condition}))");
         }
@@ -1067,25 +1055,22 @@ impl Cursor {
         // does not grow with its depth.
         if let Some((key, descending)) = sort.first() {
             let op = if *descending { "<=" } else { ">=" };
-            let v = b.param(Bind::Text(value(0)));
-            b.push(&format!(
-                " AND {} {op} {v}::{}",
-                key.expression(),
-                key.sql_type
-            ));
+            let v = typed_param(b, key, &value(0));
+            b.push(&format!(" AND {} {op} {v}", key.expression()));
         }
     }
 }
 
-/// Where a ranked page starts: the offset of `page`, or the rank and id after which `cursor`
-/// resumes (for the ranking `signature` names).
+/// Where a page starts: the offset of `page`; or, with a cursor, none, and for a ranked list
+/// (whose ranking `signature` names) the rank and id after which it resumes.
 pub(crate) fn ranked_start<F>(
     query: &ListQuery<F>,
-    signature: &str,
+    signature: Option<&str>,
 ) -> ApiResult<(u64, Option<(f64, Uuid)>)> {
-    match &query.paging.cursor {
-        Some(cursor) => Ok((0, Some(Cursor::decode_ranked(cursor, signature)?))),
-        None => Ok((
+    match (&query.paging.cursor, signature) {
+        (Some(cursor), Some(signature)) => Ok((0, Some(Cursor::decode_ranked(cursor, signature)?))),
+        (Some(_), None) => Ok((0, None)),
+        (None, _) => Ok((
             u64::from(query.paging.page.unwrap_or(1) - 1)
                 * u64::from(query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE)),
             None,
@@ -1093,11 +1078,56 @@ pub(crate) fn ranked_start<F>(
     }
 }
 
-/// What a ranked list's cursor is tied to: the ranking condition itself (the words searched,
-/// or the point), so that a cursor cannot be replayed on another search.
+/// Rows after `(rank, id)` in a ranked order (`DESC` for relevance, `ASC` for distance; ties
+/// by id), as a condition on the columns named.
+pub(crate) fn after_rank(
+    b: &mut SqlBuilder,
+    rank_column: &str,
+    id_column: &str,
+    direction: &str,
+    (rank, id): (f64, Uuid),
+) -> String {
+    let op = if direction == "DESC" { "<" } else { ">" };
+    let rank = b.param(Bind::Float(rank));
+    let id = b.param(Bind::Uuid(id));
+    format!("({rank_column} {op} {rank} OR ({rank_column} = {rank} AND {id_column} > {id}))")
+}
+
+/// A cursor's value (checked by [`Cursor::decode`]) as a parameter of its column's type, so
+/// that the database never has to parse text a client may have forged.
+fn typed_param(b: &mut SqlBuilder, key: &SortKey, value: &str) -> String {
+    let bind = match key.sql_type {
+        _ if key.null_as == Some(value) => None,
+        "timestamptz" => DateTime::parse_from_rfc3339(value)
+            .ok()
+            .map(|at| Bind::Timestamp(at.with_timezone(&Utc))),
+        "date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .ok()
+            .map(Bind::Date),
+        "float8" => value.parse().ok().map(Bind::Float),
+        _ => None,
+    };
+    match bind {
+        Some(bind) => b.param(bind),
+        // Text, and our own sentinel for NULL (`-infinity`).
+        None => format!(
+            "{}::{}",
+            b.param(Bind::Text(value.to_string())),
+            key.sql_type
+        ),
+    }
+}
+
+/// What a ranked list's cursor is tied to: what ranks it (the words searched, or the point),
+/// so that a cursor cannot be replayed on another search.
 pub(crate) fn ranking_signature(ranking: &Condition) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("{ranking:?}").as_bytes());
+    let ranked_by = match ranking {
+        Condition::Search { text, .. } => format!("q={text}"),
+        Condition::Near(near) => near.describe(),
+        _ => String::new(),
+    };
+    let digest = sha2::Sha256::digest(ranked_by.as_bytes());
     format!("~rank:{}", URL_SAFE_NO_PAD.encode(&digest[..9]))
 }
 
@@ -1107,7 +1137,7 @@ fn invalid_cursor() -> ApiError {
 
 impl<R> Rows<R> {
     /// A page of rows ranked elsewhere (`GET /search`); `last` is the rank of the page's last
-    /// row, read from the database as text so that it comes back exactly.
+    /// row, as the database computed it.
     pub(crate) fn ranked(
         mut rows: Vec<R>,
         per_page: u32,
@@ -1174,11 +1204,10 @@ impl<R> Rows<R> {
             ) => {
                 let item = serde_json::to_value(last)
                     .map_err(|e| ApiError::internal(format!("serialising a cursor: {e}")))?;
-                Some(Cursor::ranked(
-                    &signature,
-                    rank,
-                    item["id"].as_str().unwrap_or_default(),
-                ))
+                let id = item["id"]
+                    .as_str()
+                    .ok_or_else(|| ApiError::internal("a ranked item without an id"))?;
+                Some(Cursor::ranked(&signature, rank, id))
             }
             _ => None,
         };

@@ -18,7 +18,7 @@ use crate::query::geo::GeoFilters;
 use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{
     Collection, Condition, DateBound, FacetCount, Filters, ListQuery, Page, Paging, Rows,
-    ranked_start, ranking_signature,
+    after_rank, ranked_start, ranking_signature,
 };
 use crate::resources::actors::model::ACTORS;
 use crate::resources::centres::model::CENTRES;
@@ -313,9 +313,9 @@ struct Found {
     hits: serde_json::Value,
     #[diesel(sql_type = diesel::sql_types::Json)]
     facets: serde_json::Value,
-    /// The score of the page's last hit, for the next cursor.
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    last_score: Option<String>,
+    /// The score of the page's last hit, for the next cursor (read as sent, in binary).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    last_score: Option<f64>,
 }
 
 /// Facets counted on the matches `h`, by a value of each.
@@ -370,7 +370,15 @@ pub async fn search(
     let mut parts = Vec::new();
     // `territory`, `near` and `bbox` keep the types that have places, and filter them.
     let geography = query.geo.conditions()?;
-    for searched in query.filters.types()? {
+    let types = query.filters.types()?;
+    if let Some(name) = query.geo.first_given()
+        && !types.iter().any(|searched| searched.collection.located)
+    {
+        return Err(ApiError::bad_request(format!(
+            "`{name}` filters centres, actors and events, and `types` names none of them"
+        )));
+    }
+    for searched in types {
         if !geography.is_empty() && !searched.collection.located {
             continue;
         }
@@ -384,7 +392,7 @@ pub async fn search(
         .per_page
         .unwrap_or(crate::query::DEFAULT_PER_PAGE);
     let signature = ranking_signature(&Condition::search(&query.filters.q, None)?);
-    let (offset, after) = ranked_start(&query, &signature)?;
+    let (offset, after) = ranked_start(&query, Some(&signature))?;
     if parts.is_empty() {
         return Rows::<Hit>::ranked(
             Vec::new(),
@@ -402,11 +410,10 @@ pub async fn search(
     union(&mut b, &caller, &parts);
     // A page costs the same at any depth: it is cut after the cursor's score and id.
     let resume = match after {
-        Some((score, id)) => {
-            let score = b.param(Bind::Float(score));
-            let id = b.param(Bind::Uuid(id));
-            format!("WHERE score < {score} OR (score = {score} AND id > {id}) ")
-        }
+        Some(after) => format!(
+            "WHERE {} ",
+            after_rank(&mut b, "score", "id", "DESC", after)
+        ),
         None => String::new(),
     };
     b.push(&format!(
@@ -432,7 +439,7 @@ pub async fn search(
                    'title', p.title, 'snippet', {snippet}, 'score', p.score) ORDER BY p.score DESC, p.id) \
                    FROM page p), '[]') AS hits, \
          json_build_object({}) AS facets, \
-         (SELECT score::text FROM page ORDER BY score DESC, id OFFSET {} LIMIT 1) AS last_score",
+         (SELECT score FROM page ORDER BY score DESC, id OFFSET {} LIMIT 1) AS last_score",
         facets.join(", "),
         per_page - 1
     ));
@@ -443,9 +450,15 @@ pub async fn search(
     let rows: Vec<Hit> = serde_json::from_value(found.hits).map_err(unreadable)?;
     let facets: BTreeMap<String, Vec<FacetCount>> =
         serde_json::from_value(found.facets).map_err(unreadable)?;
-    let last = found.last_score.and_then(|score| score.parse().ok());
-    Rows::ranked(rows, per_page, found.total, Some(facets), signature, last)
-        .respond(&query, |hit| hit)
+    Rows::ranked(
+        rows,
+        per_page,
+        found.total,
+        Some(facets),
+        signature,
+        found.last_score,
+    )
+    .respond(&query, |hit| hit)
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -369,8 +369,13 @@ async fn one_search_across_everything_takes_the_geographic_filters() {
         hits("bbox=3,43,5,44").await,
         ["Atelier mares à Montpellier"]
     );
-    let bad = app
-        .get("/api/v1/search?q=mares&radius_km=5", As::Public)
-        .await;
-    assert_eq!(bad.status, 400);
+    for bad in [
+        "radius_km=5",
+        "types=documents,trainings&territory=region:76",
+    ] {
+        let reply = app
+            .get(&format!("/api/v1/search?q=mares&{bad}"), As::Public)
+            .await;
+        assert_eq!(reply.status, 400, "{bad}");
+    }
 }

@@ -242,6 +242,55 @@ async fn tampered_cursors_nul_characters_and_impossible_dates_are_400() {
             .await;
         assert_eq!(reply.status, 400, "{cursor}: {}", reply.body);
     }
+    // Values chrono reads and PostgreSQL would not (an offset of 20 hours, a float below the
+    // smallest): they travel typed, never as text to parse.
+    for (path, cursor) in [
+        (
+            "/api/v1/themes?sort=created_at",
+            forge(
+                r#"{"s":"created_at","v":["2026-01-01T00:00:00+20:00","8f0e1c1a-3c1b-4c59-9a3e-0c6d0f3f5a10"]}"#,
+            ),
+        ),
+        (
+            "/api/v1/trainings?sort=duration_hours",
+            forge(
+                r#"{"s":"duration_hours","v":["1e-400","8f0e1c1a-3c1b-4c59-9a3e-0c6d0f3f5a10"]}"#,
+            ),
+        ),
+    ] {
+        let reply = app
+            .get(&format!("{path}&cursor={cursor}"), As::Public)
+            .await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    }
+    // A ranked list's cursor: its rank and id, for its own search only.
+    let first = app
+        .get("/api/v1/themes?q=theme&per_page=1", As::Public)
+        .await
+        .expect(200);
+    let signature = {
+        let cursor = first["meta"]["next_cursor"].as_str().expect("cursor");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .expect("base64");
+        let cursor: Value = serde_json::from_slice(&bytes).expect("json");
+        cursor["s"].as_str().expect("signature").to_string()
+    };
+    for values in [
+        r#"["NaN","8f0e1c1a-3c1b-4c59-9a3e-0c6d0f3f5a10"]"#,
+        r#"["0.5"]"#,
+        r#"["0.5","pas-un-uuid"]"#,
+        r#"["1e400","8f0e1c1a-3c1b-4c59-9a3e-0c6d0f3f5a10"]"#,
+    ] {
+        let cursor = forge(&format!(r#"{{"s":"{signature}","v":{values}}}"#));
+        let reply = app
+            .get(
+                &format!("/api/v1/themes?q=theme&cursor={cursor}"),
+                As::Public,
+            )
+            .await;
+        assert_eq!(reply.status, 400, "{values}: {}", reply.body);
+    }
     for query in [
         "/api/v1/themes?q=%00",
         "/api/v1/events?centre=a%00b",
