@@ -114,3 +114,73 @@ async fn metrics_count_requests_by_route() {
         "{text}"
     );
 }
+
+/// The names in backquotes after `label` in an operation's description.
+fn listed(description: &str, label: &str) -> Option<Vec<String>> {
+    let line = description.lines().find(|l| l.starts_with(label))?;
+    Some(
+        line.split('`')
+            .skip(3)
+            .step_by(2)
+            .map(|name| name.to_string())
+            .collect(),
+    )
+}
+
+#[actix_web::test]
+async fn each_list_documents_exactly_the_facets_and_includes_it_takes() {
+    let app = TestApp::spawn().await;
+    let spec: Value =
+        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let centre = app.centre("centre-des-listes").await;
+    let training = app
+        .create(
+            "trainings",
+            serde_json::json!({"title": "Formation", "kind": "formation", "modality": "online",
+                               "centre_id": centre["id"], "status": "published"}),
+        )
+        .await;
+    let training = training["slug"].as_str().expect("slug");
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let Some(description) = item["get"]["description"].as_str() else {
+            continue;
+        };
+        let path = path
+            .replace("{training}", training)
+            .replace("{key}", "inconnu");
+        // What the server says it accepts, in the 400 for an unknown name.
+        let accepted = |query: &'static str, after: &'static str| {
+            let path = format!("{path}?{query}");
+            let app = &app;
+            async move {
+                let reply = app.get(&path, As::Admin).await;
+                let detail = reply.body["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                detail.split_once(after).map(|(_, names)| {
+                    names
+                        .split(", ")
+                        .filter(|n| *n != "none" && *n != "nothing")
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+            }
+        };
+        if let Some(documented) = listed(description, "Facets (`facets=`)") {
+            let taken = accepted("facets=inconnue", "facets of this list: ").await;
+            assert_eq!(taken, Some(documented), "{path}: facets");
+            checked += 1;
+        }
+        if let Some(documented) = listed(description, "Includes (`include=`)") {
+            if path.ends_with("inconnu") {
+                continue;
+            }
+            let taken = accepted("include=inconnu", "this collection includes: ").await;
+            assert_eq!(taken, Some(documented), "{path}: includes");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} lists checked");
+}

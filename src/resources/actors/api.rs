@@ -318,7 +318,7 @@ impl Resource for Actors {
 ///
 /// Includes (`include=`): `centres`, `themes`.
 ///
-/// Facets (`facets=`): `theme`, `kind`, `category`, `centre`.
+/// Facets (`facets=`): `theme`, `kind`, `category`, `centre`, `region`, `department`.
 /// Sortable fields: `name` (default), `created_at`, `updated_at`. Contact details are present
 /// for members only.
 #[utoipa::path(tag = "actors", operation_id = "list_actors", security((), ("bearer" = [])),

@@ -255,7 +255,7 @@ impl Resource for Centres {
 ///
 /// Includes (`include=`): `themes`.
 ///
-/// Facets (`facets=`): `theme`, `scope`.
+/// Facets (`facets=`): `theme`, `scope`, `region`, `department`.
 /// Sortable fields: `name` (default), `created_at`, `updated_at`.
 #[utoipa::path(tag = "centres", operation_id = "list_centres", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),

@@ -407,7 +407,7 @@ impl Resource for Events {
 ///
 /// Includes (`include=`): `centre`, `themes`, `speakers`, `documents`.
 ///
-/// Facets (`facets=`): `theme`, `kind`, `format`, `centre`, `year`.
+/// Facets (`facets=`): `theme`, `kind`, `format`, `centre`, `year`, `region`, `department`.
 /// Sortable fields: `starts_at` (default), `ends_at`, `title`, `created_at`, `updated_at`.
 /// The public sees published events open to everyone; members also those reserved to members;
 /// administrators see drafts and cancelled events too.
