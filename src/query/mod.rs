@@ -69,6 +69,19 @@ impl Facet {
             value: "th.slug",
         }
     }
+
+    /// By INSEE region, for collections with places.
+    pub const REGION: Facet = Facet {
+        name: "region",
+        join: "",
+        value: "t.region_code",
+    };
+    /// By INSEE department, for collections with places.
+    pub const DEPARTMENT: Facet = Facet {
+        name: "department",
+        join: "",
+        value: "t.department_code",
+    };
 }
 
 /// How many items of the current filter have one value of a facet.

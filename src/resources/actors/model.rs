@@ -46,16 +46,8 @@ pub static ACTORS: Collection = Collection {
             join: "JOIN actor_centres l ON l.actor_id = t.id",
             value: "l.centre_id",
         },
-        Facet {
-            name: "region",
-            join: "",
-            value: "t.region_code",
-        },
-        Facet {
-            name: "department",
-            join: "",
-            value: "t.department_code",
-        },
+        Facet::REGION,
+        Facet::DEPARTMENT,
     ],
     located: true,
 };

@@ -34,16 +34,8 @@ pub static CENTRES: Collection = Collection {
             join: "",
             value: "t.scope",
         },
-        Facet {
-            name: "region",
-            join: "",
-            value: "t.region_code",
-        },
-        Facet {
-            name: "department",
-            join: "",
-            value: "t.department_code",
-        },
+        Facet::REGION,
+        Facet::DEPARTMENT,
     ],
     located: true,
 };

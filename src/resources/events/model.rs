@@ -71,16 +71,8 @@ pub static EVENTS: Collection = Collection {
             join: "",
             value: "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')::int",
         },
-        Facet {
-            name: "region",
-            join: "",
-            value: "t.region_code",
-        },
-        Facet {
-            name: "department",
-            join: "",
-            value: "t.department_code",
-        },
+        Facet::REGION,
+        Facet::DEPARTMENT,
     ],
     located: true,
 };
