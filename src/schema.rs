@@ -45,6 +45,7 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         region_code -> Nullable<Text>,
         department_code -> Nullable<Text>,
+        theme_ids -> Array<Nullable<Uuid>>,
     }
 }
 
@@ -80,6 +81,7 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         region_code -> Nullable<Text>,
         department_code -> Nullable<Text>,
+        theme_ids -> Array<Nullable<Uuid>>,
     }
 }
 
@@ -138,6 +140,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        theme_ids -> Array<Nullable<Uuid>>,
     }
 }
 
@@ -196,6 +199,7 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         region_code -> Nullable<Text>,
         department_code -> Nullable<Text>,
+        theme_ids -> Array<Nullable<Uuid>>,
     }
 }
 
@@ -292,6 +296,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        theme_ids -> Array<Nullable<Uuid>>,
     }
 }
 

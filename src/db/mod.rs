@@ -8,7 +8,9 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +26,9 @@ pub type DbConn = Object<AsyncPgConnection>;
 /// `queries` (the `relais_database_queries_total` metric).
 pub fn pool(database_url: &str, size: usize, queries: Arc<AtomicU64>) -> Result<DbPool, String> {
     let mut config = ManagerConfig::default();
+    // A connection handed back is reused without a `SELECT 1` round trip first: one whose
+    // socket has closed is seen as broken and replaced all the same.
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         let queries = queries.clone();
         let url = url.to_string();

@@ -54,34 +54,39 @@ pub struct Collection {
 /// A dimension that `facets=` counts items by.
 pub struct Facet {
     pub name: &'static str,
-    /// Joined to `t` when the value lives in a link table (aliases `l`, `th`).
+    /// Joined to `t` when the value lives in a link table (alias `l`).
     pub join: &'static str,
-    /// The value counted, as SQL over `t` (and the join).
+    /// The value counted, as SQL over `t` (and the join); it may be set-returning (`unnest`).
     pub value: &'static str,
+    /// What a count is labelled with, as SQL over its value `f.value`.
+    pub label: &'static str,
 }
 
+/// A theme's slug, the label of its id `f.value`.
+pub const THEME_LABEL: &str = "(SELECT th.slug FROM themes th WHERE th.id = f.value)";
+
 impl Facet {
-    /// By theme slug, through the collection's theme links.
-    pub const fn themes(join: &'static str) -> Facet {
+    /// By the value of a column of the items.
+    pub const fn column(name: &'static str, value: &'static str) -> Facet {
         Facet {
-            name: "theme",
-            join,
-            value: "th.slug",
+            name,
+            join: "",
+            value,
+            label: "f.value",
         }
     }
 
+    /// By theme, through the copy of its theme links each item keeps (`theme_ids`).
+    pub const THEME: Facet = Facet {
+        name: "theme",
+        join: "",
+        value: "unnest(t.theme_ids)",
+        label: THEME_LABEL,
+    };
     /// By INSEE region, for collections with places.
-    pub const REGION: Facet = Facet {
-        name: "region",
-        join: "",
-        value: "t.region_code",
-    };
+    pub const REGION: Facet = Facet::column("region", "t.region_code");
     /// By INSEE department, for collections with places.
-    pub const DEPARTMENT: Facet = Facet {
-        name: "department",
-        join: "",
-        value: "t.department_code",
-    };
+    pub const DEPARTMENT: Facet = Facet::column("department", "t.department_code");
 }
 
 /// How many items of the current filter have one value of a facet.
@@ -94,7 +99,7 @@ pub struct FacetCount {
 }
 
 /// The values of a facet counted, at most this many, the most frequent first.
-const FACET_VALUES: usize = 50;
+pub const FACET_VALUES: usize = 50;
 
 /// A field that may be sorted on.
 pub struct SortKey {
@@ -762,13 +767,13 @@ impl Collection {
             .iter()
             .map(|facet| {
                 let mut b = SqlBuilder::new(&format!(
-                    "SELECT ({})::text AS value, count(*) AS count FROM {} t {}",
-                    facet.value, self.table, facet.join
+                    "SELECT ({})::text AS value, f.count FROM (SELECT v.value, count(*) AS count \
+                     FROM (SELECT {} AS value FROM {} t {}",
+                    facet.label, facet.value, self.table, facet.join
                 ));
                 self.filter(&mut b, caller, &conditions);
                 b.push(&format!(
-                    " AND ({}) IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_VALUES}",
-                    facet.value
+                    ") v WHERE v.value IS NOT NULL GROUP BY 1) f ORDER BY 2 DESC, 1 LIMIT {FACET_VALUES}"
                 ));
                 b.into_query()
             })
@@ -880,13 +885,16 @@ impl Collection {
         offset: u64,
     ) {
         self.select_columns(b, near);
+        // The rank is computed below the count (`OFFSET 0` keeps it there), so the count
+        // buffers ids and ranks, not whole rows.
         b.push(&format!(
             ", r.ranking, r.total_count FROM (SELECT s.id, s.ranking, s.total_count FROM \
-             (SELECT t.id, ({rank})::float8 AS ranking, count(*) OVER () AS total_count FROM {} t",
+             (SELECT m.id, m.ranking, count(*) OVER () AS total_count FROM \
+             (SELECT t.id, ({rank})::float8 AS ranking FROM {} t",
             self.table
         ));
         self.filter(b, caller, conditions);
-        b.push(") s");
+        b.push(" OFFSET 0) m) s");
         if let Some(after) = after {
             let condition = after_rank(b, "s.ranking", "s.id", direction, after);
             b.push(&format!(" WHERE {condition}"));

@@ -17,8 +17,8 @@ use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::query::geo::GeoFilters;
 use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{
-    Collection, Condition, DateBound, FacetCount, Filters, ListQuery, Page, Paging, Rows,
-    after_rank, ranked_start, ranking_signature,
+    Collection, Condition, DateBound, FACET_VALUES, FacetCount, Filters, ListQuery, Page, Paging,
+    Rows, THEME_LABEL, after_rank, ranked_start, ranking_signature,
 };
 use crate::resources::actors::model::ACTORS;
 use crate::resources::centres::model::CENTRES;
@@ -251,8 +251,8 @@ fn type_conditions(
     Ok(Some(conditions))
 }
 
-/// Appends `(… UNION ALL …)`: one row per visible match of every type searched, with what
-/// ranking and facets need. Snippets are cut later, for the page's hits only.
+/// Appends `(… UNION ALL …)`: one narrow row per visible match of every type searched, with
+/// what ranking and facets need. Slugs, titles and snippets are read later, for the page only.
 fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition>)]) {
     b.push("(");
     for (index, (searched, conditions)) in parts.iter().enumerate() {
@@ -269,12 +269,10 @@ fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition
             score = format!("{score} + similarity(relais_fold({column}), relais_fold({q}))");
         }
         b.push(&format!(
-            "SELECT '{kind}'::text AS type, t.id, t.slug, {title} AS title, \
-             ({score})::float8 AS score, ({centre})::uuid AS centre_id, ({kind_column})::text AS kind, \
-             ({year})::int::text AS year \
-             FROM {table} t",
+            "SELECT '{kind}'::text AS type, t.id, ({score})::float8 AS score, \
+             ({centre})::uuid AS centre_id, ({kind_column})::text AS kind, ({year})::int AS year, \
+             t.theme_ids FROM {table} t",
             kind = searched.kind.as_str(),
-            title = searched.title,
             centre = searched.centre,
             kind_column = searched.kind_column,
             year = searched.year,
@@ -285,24 +283,26 @@ fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition
     b.push(")");
 }
 
-/// The snippet of a page's hit `p`, cut from its type's text.
-fn snippet(b: &mut SqlBuilder, parts: &[(&Searched, Vec<Condition>)], text: &str) -> String {
+/// The slug, title and snippet of a page's hit `p`, read from its type's table (a lateral
+/// subquery: one branch per type, each skipped unless the hit is of its type).
+fn details(b: &mut SqlBuilder, parts: &[(&Searched, Vec<Condition>)], text: &str) -> String {
     let q = b.param(Bind::Text(text.to_string()));
-    let cases: String = parts
+    let branches: Vec<String> = parts
         .iter()
         .map(|(searched, _)| {
             format!(
-                " WHEN '{kind}' THEN (SELECT ts_headline('relais_french', {text}, \
+                "SELECT t.slug, {title} AS title, coalesce(ts_headline('relais_french', {text}, \
                  websearch_to_tsquery('relais_french', {q}), \
-                 'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>') \
-                 FROM {table} t WHERE t.id = p.id)",
+                 'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>'), '') \
+                 AS snippet FROM {table} t WHERE p.type = '{kind}' AND t.id = p.id",
                 kind = searched.kind.as_str(),
+                title = searched.title,
                 text = searched.text,
                 table = searched.collection.table,
             )
         })
         .collect();
-    format!("coalesce(CASE p.type{cases} END, '')")
+    format!("CROSS JOIN LATERAL ({}) d", branches.join(" UNION ALL "))
 }
 
 #[derive(QueryableByName)]
@@ -318,31 +318,37 @@ struct Found {
     last_score: Option<f64>,
 }
 
-/// Facets counted on the matches `h`, by a value of each.
+/// Facets counted on the matches `h` in one pass (grouping sets): name and column.
 const FACETS: [(&str, &str); 4] = [
-    ("type", "h.type"),
-    ("centre", "h.centre_id::text"),
-    ("kind", "h.kind"),
-    ("year", "h.year"),
+    ("type", "type"),
+    ("centre", "centre_id"),
+    ("kind", "kind"),
+    ("year", "year"),
 ];
 
-/// The theme facet: each type's matches joined to its own theme links, then to the themes.
-fn theme_facet(parts: &[(&Searched, Vec<Condition>)]) -> String {
-    let links: Vec<String> = parts
+/// `counted`: for each facet of [`FACETS`], the matches counted by value.
+fn counted() -> String {
+    let which: String = FACETS
         .iter()
-        .map(|(searched, _)| {
-            let (link, owner) = searched.themes;
-            format!(
-                "SELECT l.theme_id FROM h JOIN {link} l ON l.{owner} = h.id WHERE h.type = '{}'",
-                searched.kind.as_str()
-            )
-        })
+        .map(|(name, column)| format!(" WHEN GROUPING({column}) = 0 THEN '{name}'"))
         .collect();
+    let columns: Vec<&str> = FACETS.iter().map(|(_, column)| *column).collect();
+    let values: Vec<String> = columns.iter().map(|c| format!("{c}::text")).collect();
+    let sets: Vec<String> = columns.iter().map(|c| format!("({c})")).collect();
     format!(
-        "'theme', coalesce((SELECT json_agg(json_build_object('value', slug, 'count', count) \
-         ORDER BY count DESC, slug) FROM (SELECT th.slug, count(*) AS count FROM ({}) l \
-         JOIN themes th ON th.id = l.theme_id GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) f), '[]')",
-        links.join(" UNION ALL ")
+        "counted AS (SELECT CASE{which} END AS facet, coalesce({}) AS value, count(*) AS count \
+         FROM h GROUP BY GROUPING SETS ({})) ",
+        values.join(", "),
+        sets.join(", ")
+    )
+}
+
+/// The JSON of one facet: its most frequent values, from `rows` (`value`, `count`).
+fn facet_json(rows: &str) -> String {
+    format!(
+        "coalesce((SELECT json_agg(json_build_object('value', value, 'count', count) \
+         ORDER BY count DESC, value) FROM (SELECT value, count FROM ({rows}) r \
+         WHERE value IS NOT NULL ORDER BY count DESC, value LIMIT {FACET_VALUES}) f), '[]')"
     )
 }
 
@@ -417,27 +423,30 @@ pub async fn search(
         None => String::new(),
     };
     b.push(&format!(
-        ", page AS (SELECT * FROM h {resume}ORDER BY score DESC, id LIMIT {} OFFSET {offset}) ",
+        ", page AS (SELECT type, id, score FROM h {resume}ORDER BY score DESC, id LIMIT {} OFFSET {offset}), ",
         per_page + 1
     ));
-    let snippet = snippet(&mut b, &parts, &query.filters.q);
+    b.push(&counted());
+    let details = details(&mut b, &parts, &query.filters.q);
     let facets: Vec<String> = FACETS
         .iter()
-        .map(|(name, value)| {
-            format!(
-                "'{name}', coalesce((SELECT json_agg(json_build_object('value', value, 'count', count) \
-                 ORDER BY count DESC, value) FROM (SELECT value, count(*) AS count \
-                 FROM (SELECT {value} AS value FROM h) v WHERE value IS NOT NULL \
-                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) f), '[]')"
-            )
+        .map(|(name, _)| {
+            let rows = format!("SELECT value, count FROM counted WHERE facet = '{name}'");
+            format!("'{name}', {}", facet_json(&rows))
         })
-        .chain(std::iter::once(theme_facet(&parts)))
+        .chain(std::iter::once(format!(
+            "'theme', {}",
+            facet_json(&format!(
+                "SELECT {THEME_LABEL} AS value, f.count FROM (SELECT v.value, count(*) AS count \
+                 FROM (SELECT unnest(h.theme_ids) AS value FROM h) v GROUP BY 1) f"
+            ))
+        )))
         .collect();
     b.push(&format!(
-        "SELECT (SELECT count(*) FROM h) AS total, \
-         coalesce((SELECT json_agg(json_build_object('type', p.type, 'id', p.id, 'slug', p.slug, \
-                   'title', p.title, 'snippet', {snippet}, 'score', p.score) ORDER BY p.score DESC, p.id) \
-                   FROM page p), '[]') AS hits, \
+        "SELECT (SELECT coalesce(sum(count), 0)::bigint FROM counted WHERE facet = 'type') AS total, \
+         coalesce((SELECT json_agg(json_build_object('type', p.type, 'id', p.id, 'slug', d.slug, \
+                   'title', d.title, 'snippet', d.snippet, 'score', p.score) ORDER BY p.score DESC, p.id) \
+                   FROM page p {details}), '[]') AS hits, \
          json_build_object({}) AS facets, \
          (SELECT score FROM page ORDER BY score DESC, id OFFSET {} LIMIT 1) AS last_score",
         facets.join(", "),

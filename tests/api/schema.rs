@@ -25,7 +25,7 @@ SELECT 'table ' || c.table_name || ' ' || c.ordinal_position || ' ' || c.column_
        CASE c.udt_name WHEN 'uuid' THEN 'Uuid' WHEN 'text' THEN 'Text' WHEN 'bool' THEN 'Bool'
             WHEN 'float8' THEN 'Float8' WHEN 'int4' THEN 'Int4' WHEN 'int8' THEN 'Int8'
             WHEN 'timestamptz' THEN 'Timestamptz' WHEN 'date' THEN 'Date' WHEN 'jsonb' THEN 'Jsonb' WHEN 'bytea' THEN 'Bytea' WHEN 'tsvector' THEN 'Tsvector'
-            WHEN '_text' THEN 'Array<Nullable<Text>>' ELSE c.udt_name END ||
+            WHEN '_text' THEN 'Array<Nullable<Text>>' WHEN '_uuid' THEN 'Array<Nullable<Uuid>>' ELSE c.udt_name END ||
        CASE WHEN c.is_nullable = 'YES' THEN '>' ELSE '' END AS line
   FROM information_schema.columns c
  WHERE c.table_schema = 'public' AND c.table_name <> '__diesel_schema_migrations'

@@ -351,6 +351,56 @@ async fn facets_count_the_current_filter_as_the_caller_sees_it() {
     );
 }
 
+/// Theme counts read the copy of its theme links each item keeps (`theme_ids`): it follows
+/// every change to the links, made through the API or by a cascade.
+#[actix_web::test]
+async fn theme_counts_follow_every_change_to_the_themes() {
+    let app = TestApp::spawn().await;
+    let ofb = app.centre("ofb").await;
+    app.theme("eau", None).await;
+    app.theme("bocage", None).await;
+    let mares = app
+        .event(&ofb, "Mares temporaires", 3, json!({"themes": ["eau"]}))
+        .await;
+    let counts = async || {
+        let list = app
+            .get("/api/v1/events?facets=theme", As::Public)
+            .await
+            .expect(200);
+        let search = app
+            .get("/api/v1/search?q=mares", As::Public)
+            .await
+            .expect(200);
+        assert_eq!(
+            list["meta"]["facets"]["theme"],
+            search["meta"]["facets"]["theme"]
+        );
+        list["meta"]["facets"]["theme"].clone()
+    };
+    assert_eq!(counts().await, json!([{"value": "eau", "count": 1}]));
+    let path = format!("/api/v1/events/{}", mares["id"].as_str().expect("an id"));
+    app.patch(&path, &json!({"themes": ["bocage", "eau"]}), As::Admin)
+        .await
+        .expect(200);
+    assert_eq!(
+        counts().await,
+        json!([{"value": "bocage", "count": 1}, {"value": "eau", "count": 1}])
+    );
+    app.patch(&path, &json!({"themes": ["bocage"]}), As::Admin)
+        .await
+        .expect(200);
+    assert_eq!(counts().await, json!([{"value": "bocage", "count": 1}]));
+    // Deleting a theme unlinks it everywhere (a cascade), and the counts see it.
+    app.delete("/api/v1/themes/bocage", As::Admin)
+        .await
+        .expect(204);
+    assert_eq!(counts().await, json!([]));
+    assert_eq!(
+        app.get(&path, As::Public).await.expect(200)["themes"],
+        json!([])
+    );
+}
+
 #[actix_web::test]
 async fn one_search_finds_every_type_the_caller_may_see() {
     let app = TestApp::spawn().await;

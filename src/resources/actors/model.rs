@@ -28,23 +28,14 @@ pub static ACTORS: Collection = Collection {
     default_sort: "name",
     visibility: Visibility::Everyone,
     facets: &[
-        Facet::themes(
-            "JOIN actor_themes l ON l.actor_id = t.id JOIN themes th ON th.id = l.theme_id",
-        ),
-        Facet {
-            name: "kind",
-            join: "",
-            value: "t.kind",
-        },
-        Facet {
-            name: "category",
-            join: "",
-            value: "t.category",
-        },
+        Facet::THEME,
+        Facet::column("kind", "t.kind"),
+        Facet::column("category", "t.category"),
         Facet {
             name: "centre",
             join: "JOIN actor_centres l ON l.actor_id = t.id",
             value: "l.centre_id",
+            label: "f.value",
         },
         Facet::REGION,
         Facet::DEPARTMENT,

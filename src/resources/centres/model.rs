@@ -26,14 +26,8 @@ pub static CENTRES: Collection = Collection {
     default_sort: "name",
     visibility: Visibility::Everyone,
     facets: &[
-        Facet::themes(
-            "JOIN centre_themes l ON l.centre_id = t.id JOIN themes th ON th.id = l.theme_id",
-        ),
-        Facet {
-            name: "scope",
-            join: "",
-            value: "t.scope",
-        },
+        Facet::THEME,
+        Facet::column("scope", "t.scope"),
         Facet::REGION,
         Facet::DEPARTMENT,
     ],

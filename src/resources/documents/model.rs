@@ -34,29 +34,11 @@ pub static DOCUMENTS: Collection = Collection {
     default_sort: "-published_on",
     visibility: Visibility::Published,
     facets: &[
-        Facet::themes(
-            "JOIN document_themes l ON l.document_id = t.id JOIN themes th ON th.id = l.theme_id",
-        ),
-        Facet {
-            name: "kind",
-            join: "",
-            value: "t.kind",
-        },
-        Facet {
-            name: "centre",
-            join: "",
-            value: "t.centre_id",
-        },
-        Facet {
-            name: "year",
-            join: "",
-            value: "extract(year FROM t.published_on)::int",
-        },
-        Facet {
-            name: "language",
-            join: "",
-            value: "t.language",
-        },
+        Facet::THEME,
+        Facet::column("kind", "t.kind"),
+        Facet::column("centre", "t.centre_id"),
+        Facet::column("year", "extract(year FROM t.published_on)::int"),
+        Facet::column("language", "t.language"),
     ],
     located: false,
 };

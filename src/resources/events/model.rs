@@ -48,29 +48,14 @@ pub static EVENTS: Collection = Collection {
     default_sort: "starts_at",
     visibility: Visibility::Published,
     facets: &[
-        Facet::themes(
-            "JOIN event_themes l ON l.event_id = t.id JOIN themes th ON th.id = l.theme_id",
+        Facet::THEME,
+        Facet::column("kind", "t.kind"),
+        Facet::column("format", "t.format"),
+        Facet::column("centre", "t.centre_id"),
+        Facet::column(
+            "year",
+            "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')::int",
         ),
-        Facet {
-            name: "kind",
-            join: "",
-            value: "t.kind",
-        },
-        Facet {
-            name: "format",
-            join: "",
-            value: "t.format",
-        },
-        Facet {
-            name: "centre",
-            join: "",
-            value: "t.centre_id",
-        },
-        Facet {
-            name: "year",
-            join: "",
-            value: "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')::int",
-        },
         Facet::REGION,
         Facet::DEPARTMENT,
     ],

@@ -35,24 +35,10 @@ pub static TRAININGS: Collection = Collection {
     default_sort: "title",
     visibility: Visibility::Published,
     facets: &[
-        Facet::themes(
-            "JOIN training_themes l ON l.training_id = t.id JOIN themes th ON th.id = l.theme_id",
-        ),
-        Facet {
-            name: "kind",
-            join: "",
-            value: "t.kind",
-        },
-        Facet {
-            name: "modality",
-            join: "",
-            value: "t.modality",
-        },
-        Facet {
-            name: "centre",
-            join: "",
-            value: "t.centre_id",
-        },
+        Facet::THEME,
+        Facet::column("kind", "t.kind"),
+        Facet::column("modality", "t.modality"),
+        Facet::column("centre", "t.centre_id"),
     ],
     located: false,
 };
