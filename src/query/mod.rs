@@ -767,13 +767,14 @@ impl Collection {
             .iter()
             .map(|facet| {
                 let mut b = SqlBuilder::new(&format!(
-                    "SELECT ({})::text AS value, f.count FROM (SELECT v.value, count(*) AS count \
-                     FROM (SELECT {} AS value FROM {} t {}",
+                    "SELECT * FROM (SELECT ({})::text AS value, f.count FROM (SELECT v.value, \
+                     count(*) AS count FROM (SELECT {} AS value FROM {} t {}",
                     facet.label, facet.value, self.table, facet.join
                 ));
                 self.filter(&mut b, caller, &conditions);
                 b.push(&format!(
-                    ") v WHERE v.value IS NOT NULL GROUP BY 1) f ORDER BY 2 DESC, 1 LIMIT {FACET_VALUES}"
+                    ") v WHERE v.value IS NOT NULL GROUP BY 1) f) l WHERE l.value IS NOT NULL \
+                     ORDER BY 2 DESC, 1 LIMIT {FACET_VALUES}"
                 ));
                 b.into_query()
             })

@@ -116,6 +116,7 @@ pub async fn delete<R: Resource>(
     let if_match = IfMatch::of(req);
     let mut conn = state.conn().await?;
     conn.transaction(async |c| {
+        R::before_delete(c, key).await?;
         let row = R::COLLECTION
             .find::<R::Row>(c, caller, key, scope, true)
             .await?;

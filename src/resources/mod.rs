@@ -61,4 +61,15 @@ pub trait Resource {
         existing: Option<Uuid>,
         parent: Self::Parent,
     ) -> impl Future<Output = ApiResult<Uuid>> + Send;
+
+    /// Runs first in a deletion's transaction, before the row named `key` is locked. A resource
+    /// whose deletion rewrites other items locks them here: item before links, the order in
+    /// which every save takes its locks, so that the two never wait on each other in a circle.
+    fn before_delete(
+        conn: &mut AsyncPgConnection,
+        key: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send {
+        let _ = (conn, key);
+        async { Ok(()) }
+    }
 }

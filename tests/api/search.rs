@@ -1,6 +1,7 @@
 //! French full-text search on the lists (`q=`).
 
 use crate::helpers::{As, TestApp};
+use futures_util::future::{join, join_all};
 use serde_json::{Value, json};
 
 fn titles(page: &Value) -> Vec<String> {
@@ -399,6 +400,64 @@ async fn theme_counts_follow_every_change_to_the_themes() {
         app.get(&path, As::Public).await.expect(200)["themes"],
         json!([])
     );
+}
+
+/// Theme deletions and saves of the items they tag, all at once: none fails (deletions lock
+/// the tagged items first, as saves do), and the counts still match the links.
+#[actix_web::test]
+async fn theme_deletions_during_saves_keep_the_counts_right() {
+    let app = TestApp::spawn().await;
+    let ofb = app.centre("ofb").await;
+    let slugs: Vec<String> = (0..6).map(|i| format!("theme-{i}")).collect();
+    for slug in &slugs {
+        app.theme(slug, None).await;
+    }
+    let mut paths = Vec::new();
+    for day in 1..=4 {
+        let event = app
+            .event(
+                &ofb,
+                &format!("Journée {day}"),
+                day,
+                json!({"themes": slugs}),
+            )
+            .await;
+        paths.push(format!(
+            "/api/v1/events/{}",
+            event["id"].as_str().expect("an id")
+        ));
+    }
+    let kept = json!({"themes": ["theme-4", "theme-5"]});
+    let themes: Vec<String> = slugs[..4]
+        .iter()
+        .map(|slug| format!("/api/v1/themes/{slug}"))
+        .collect();
+    let deletions = join_all(themes.iter().map(|path| app.delete(path, As::Admin)));
+    let saves = join_all(paths.iter().map(|path| app.patch(path, &kept, As::Admin)));
+    let (deleted, saved) = join(deletions, saves).await;
+    for reply in deleted {
+        reply.expect(204);
+    }
+    for reply in saved {
+        reply.expect(200);
+    }
+    for path in &paths {
+        assert_eq!(
+            app.get(path, As::Public).await.expect(200)["themes"],
+            kept["themes"]
+        );
+    }
+    let counts = json!([{"value": "theme-4", "count": 4}, {"value": "theme-5", "count": 4}]);
+    let list = app
+        .get("/api/v1/events?facets=theme", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(list["meta"]["facets"]["theme"], counts);
+    let search = app
+        .get("/api/v1/search?q=journee", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(search["meta"]["facets"]["theme"], counts);
 }
 
 #[actix_web::test]

@@ -15,6 +15,7 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
+use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::shape::{Relation, Target};
 use crate::resources::values::validate_slug;
@@ -156,7 +157,35 @@ impl Resource for Themes {
         };
         Ok(id)
     }
+
+    /// Deleting a theme unlinks it from every item tagged with it, and the database then
+    /// rewrites each item's `theme_ids`: those items are locked first, in a fixed order.
+    async fn before_delete(conn: &mut AsyncPgConnection, key: &str) -> ApiResult<()> {
+        for (table, link, owner) in TAGGED {
+            let mut b = SqlBuilder::new(&format!(
+                "SELECT o.id FROM {table} o WHERE o.id IN (SELECT l.{owner} FROM {link} l \
+                 JOIN themes th ON th.id = l.theme_id WHERE "
+            ));
+            let condition = match Uuid::parse_str(key) {
+                Ok(id) => format!("th.id = {}", b.param(Bind::Uuid(id))),
+                Err(_) => format!("th.slug = {}", b.param(Bind::Text(key.to_string()))),
+            };
+            b.push(&condition);
+            b.push(") ORDER BY o.id FOR UPDATE OF o");
+            b.into_query().execute(conn).await?;
+        }
+        Ok(())
+    }
 }
+
+/// The items that can be tagged: their table, their theme links and the links' item column.
+const TAGGED: [(&str, &str, &str); 5] = [
+    ("centres", "centre_themes", "centre_id"),
+    ("actors", "actor_themes", "actor_id"),
+    ("events", "event_themes", "event_id"),
+    ("trainings", "training_themes", "training_id"),
+    ("documents", "document_themes", "document_id"),
+];
 
 /// The parent's id; refused when unknown, or when it would put a theme below itself.
 async fn parent_id(
