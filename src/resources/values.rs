@@ -6,7 +6,7 @@ use validator::ValidationError;
 /// A closed list of text values: stored as `text` (with a CHECK constraint), sent as a string,
 /// documented as an enum, and refused with a 400/422 naming the allowed values.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash,

@@ -184,3 +184,167 @@ async fn each_list_documents_exactly_the_facets_and_includes_it_takes() {
     }
     assert!(checked >= 10, "only {checked} lists checked");
 }
+
+/// Where `value` breaks `schema` (a JSON Schema as OpenAPI 3.1 uses it), one line per fault.
+fn violations(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        let target = &spec["components"]["schemas"][name];
+        assert!(!target.is_null(), "{at}: {reference} is not in the spec");
+        return violations(spec, target, value, at, out);
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        violations(spec, part, value, at, out);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(options) = schema[key].as_array() {
+            let fits = options.iter().any(|option| {
+                let mut faults = Vec::new();
+                violations(spec, option, value, at, &mut faults);
+                faults.is_empty()
+            });
+            if !fits {
+                out.push(format!("{at}: {value} fits none of {key} {schema}"));
+            }
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let is = |t: &str| match t {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    };
+    if !types.is_empty() && !types.iter().any(|t| is(t)) {
+        out.push(format!("{at}: {value} is not of type {types:?}"));
+        return;
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        out.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    if let (Some(format), Some(text)) = (schema["format"].as_str(), value.as_str()) {
+        let fits = match format {
+            "uuid" => uuid::Uuid::parse_str(text).is_ok(),
+            "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+            _ => true,
+        };
+        if !fits {
+            out.push(format!("{at}: {text:?} is not a {format}"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for name in schema["required"].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap_or_default();
+            if !object.contains_key(name) {
+                out.push(format!("{at}: required `{name}` is missing"));
+            }
+        }
+        for (name, field) in object {
+            let at = format!("{at}.{name}");
+            match (&schema["properties"][name], &schema["additionalProperties"]) {
+                (Value::Null, Value::Bool(false)) => out.push(format!("{at} is not in the schema")),
+                (Value::Null, Value::Object(_)) => {
+                    violations(spec, &schema["additionalProperties"], field, &at, out)
+                }
+                (Value::Null, _) => {}
+                (property, _) => violations(spec, property, field, &at, out),
+            }
+        }
+    }
+    if let (Some(items), Some(elements)) = (schema.get("items"), value.as_array()) {
+        for (i, element) in elements.iter().enumerate() {
+            violations(spec, items, element, &format!("{at}[{i}]"), out);
+        }
+    }
+}
+
+/// Every read of the demo data, by each role, answers what the spec says it answers: a client
+/// generated from the spec reads every body, enums and formats included.
+#[actix_web::test]
+async fn every_read_answers_what_the_spec_describes() {
+    let app = TestApp::spawn().await;
+    relais::seed::run(&mut app.db().await).await.expect("seed");
+    let spec: Value =
+        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    // A real key for each path parameter, from the lists.
+    let first = |list: Value| list["data"][0].clone();
+    let training = app
+        .get("/api/v1/trainings?per_page=100", As::Admin)
+        .await
+        .expect(200)["data"]
+        .as_array()
+        .expect("trainings")
+        .iter()
+        .find(|t| t["modality"] != "e_learning")
+        .cloned()
+        .expect("a dated training");
+    let training_slug = training["slug"].as_str().expect("slug").to_string();
+    let session = first(
+        app.get(
+            &format!("/api/v1/trainings/{training_slug}/sessions"),
+            As::Admin,
+        )
+        .await
+        .expect(200),
+    );
+    let user = first(app.get("/api/v1/users", As::Admin).await.expect(200));
+    let mut checked = 0;
+    let mut faults = Vec::new();
+    for (template, item) in spec["paths"].as_object().expect("paths") {
+        let Some(operation) = item.get("get") else {
+            continue;
+        };
+        let Some(schema) =
+            operation["responses"]["200"]["content"]["application/json"].get("schema")
+        else {
+            continue;
+        };
+        let collection = template.split('/').nth(3).unwrap_or_default();
+        let key = if template.contains("{key}") {
+            let list = app
+                .get(&format!("/api/v1/{collection}?per_page=1"), As::Public)
+                .await
+                .expect(200);
+            first(list)["slug"].as_str().expect("slug").to_string()
+        } else {
+            String::new()
+        };
+        let path = template
+            .replace("{key}", &key)
+            .replace("{training}", &training_slug)
+            .replace("{session}", session["id"].as_str().expect("session id"))
+            .replace("{id}", user["id"].as_str().expect("user id"));
+        let path = match template.as_str() {
+            "/api/v1/search" => "/api/v1/search?q=zones%20humides".to_string(),
+            "/api/v1/changes" => "/api/v1/changes?since=2020-01-01T00:00:00Z".to_string(),
+            _ => path,
+        };
+        for who in [As::Public, As::Member, As::Admin] {
+            let reply = app.get(&path, who).await;
+            if reply.status.as_u16() != 200 {
+                continue;
+            }
+            violations(
+                &spec,
+                schema,
+                &reply.body,
+                &format!("{who:?} GET {path}"),
+                &mut faults,
+            );
+            checked += 1;
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    assert!(checked >= 40, "only {checked} answers checked");
+}
