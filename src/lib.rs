@@ -80,6 +80,7 @@ pub fn app(
     let api = openapi::finish(api);
     app.app_data(state)
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
+        .service(web::redirect("/docs", "/docs/").permanent())
         .service(openapi::docs(api))
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::not_found())

@@ -90,9 +90,8 @@ diesel::table! {
         id -> Uuid,
         collection -> Text,
         slug -> Text,
-        audience -> Text,
-        status -> Text,
         deleted_at -> Timestamptz,
+        lost_by -> Array<Nullable<Text>>,
     }
 }
 

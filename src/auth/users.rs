@@ -236,8 +236,11 @@ pub async fn update_user(
         .transaction(async |c| {
             let current = find(c, &caller, &id, true).await?;
             if_match.check(&current)?;
-            let update: UserUpdate =
-                patch.apply(&current, &["id", "email", "created_at", "updated_at"])?;
+            let Some(update) = patch
+                .apply::<UserUpdate>(&current, &["id", "email", "created_at", "updated_at"])?
+            else {
+                return Ok(current.id);
+            };
             let stays_admin = update.role == AccountRole::Admin && update.is_active;
             if current.role == AccountRole::Admin && current.is_active && !stays_admin {
                 // Serialise concurrent demotions: the check below must see every other one.

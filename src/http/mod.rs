@@ -167,11 +167,13 @@ impl MergePatch {
     /// Applies the patch to the writable form of `current` and returns the result as an input
     /// form, so that a patched item goes through exactly the validation of a created one.
     /// Fields the client may not write are refused by name (422), unknown ones are a 400.
+    /// `None` when the patch changes nothing: the item is then left as it is, `updated_at`
+    /// included, so that clients in sync are not sent a change that did not happen.
     pub fn apply<T: DeserializeOwned + Validate>(
         self,
         current: &impl Serialize,
         read_only: &[&str],
-    ) -> ApiResult<T> {
+    ) -> ApiResult<Option<T>> {
         let refused: Vec<FieldError> = self
             .0
             .keys()
@@ -186,10 +188,14 @@ impl MergePatch {
         if let serde_json::Value::Object(map) = &mut target {
             map.retain(|key, _| !read_only.contains(&key.as_str()));
         }
+        let before = target.clone();
         merge(&mut target, serde_json::Value::Object(self.0));
+        if target == before {
+            return Ok(None);
+        }
         let input: T = from_value(target)?;
         input.validate()?;
-        Ok(input)
+        Ok(Some(input))
     }
 }
 

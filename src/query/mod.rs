@@ -149,6 +149,8 @@ pub enum Visibility {
         table: &'static str,
         foreign_key: &'static str,
     },
+    /// Tombstones: to the roles that lost sight of the item (its `lost_by`).
+    LostBy,
 }
 
 /// One filter, ready to become SQL.
@@ -333,6 +335,14 @@ impl Visibility {
                         " AND EXISTS (SELECT 1 FROM {table} p WHERE p.id = t.{foreign_key}{rule})"
                     ));
                 }
+            }
+            Visibility::LostBy => {
+                let role = match role {
+                    Role::Public => "public",
+                    Role::Member => "member",
+                    Role::Admin => "admin",
+                };
+                b.push(&format!(" AND '{role}' = ANY (t.lost_by)"));
             }
         }
     }

@@ -1,6 +1,8 @@
-//! `GET /changes`: the tombstones of deleted items, for integrators that mirror the API.
-//! Together with `updated_since=` on each list, a mirror stays in sync without re-reading
-//! everything. A deletion is listed to whoever could see the item when it was deleted.
+//! `GET /changes`: the tombstones of items that left the caller's view, for integrators that
+//! mirror the API. Together with `updated_since=` on each list, a mirror stays in sync without
+//! re-reading everything. The database writes them (migrations 000005 and 000009): an item
+//! deleted is listed to every role that could see it; an item withdrawn (archived, cancelled,
+//! back to draft, or reserved to members) to the roles that no longer see it.
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -42,12 +44,12 @@ static DELETIONS: Collection = Collection {
         null_as: None,
     }],
     default_sort: "deleted_at",
-    visibility: Visibility::Published,
+    visibility: Visibility::LostBy,
     facets: &[],
     located: false,
 };
 
-/// A deleted item.
+/// An item deleted, or withdrawn from the caller's view.
 #[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
 #[diesel(table_name = deletions, check_for_backend(diesel::pg::Pg))]
 pub struct Deletion {
@@ -55,6 +57,7 @@ pub struct Deletion {
     pub id: Uuid,
     pub collection: CollectionName,
     pub slug: String,
+    /// When the item was deleted, or stopped being visible to the caller.
     pub deleted_at: DateTime<Utc>,
 }
 
@@ -63,7 +66,7 @@ pub struct Deletion {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChangeFilters {
-    /// Deletions at or after this instant (RFC 3339): the time of your last sync.
+    /// Tombstones at or after this instant (RFC 3339): the time of your last sync.
     #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<Instant>,
     pub collection: Option<CollectionName>,
@@ -85,10 +88,12 @@ impl Filters for ChangeFilters {
     }
 }
 
-/// Deleted items, oldest first.
+/// Items that left the caller's view, oldest first: deleted, or withdrawn from it (a document
+/// archived, an event cancelled or back to draft, an item reserved to members).
 ///
 /// Keep a mirror in sync: read each list with `updated_since=<last sync>`, then this feed with
-/// `since=<last sync>`, and remove what it lists. Sortable field: `deleted_at` (default).
+/// `since=<last sync>`, and remove what it lists. An item that comes back into view is listed
+/// again by `updated_since=`, and its tombstone is gone. Sortable field: `deleted_at` (default).
 #[utoipa::path(tag = "changes", operation_id = "list_changes", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, ChangeFilters),

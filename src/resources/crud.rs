@@ -98,8 +98,10 @@ pub async fn update<R: Resource>(
                 .await?;
             let current = R::item(row, caller);
             if_match.check(&current)?;
-            let input: R::Input = patch.apply(&current, R::READ_ONLY)?;
-            R::save(c, input, Some(R::id(&current)), parent).await
+            match patch.apply::<R::Input>(&current, R::READ_ONLY)? {
+                Some(input) => R::save(c, input, Some(R::id(&current)), parent).await,
+                None => Ok(R::id(&current)),
+            }
         })
         .await?;
     let item = find::<R>(&mut conn, caller, &id.to_string(), Vec::new()).await?;

@@ -111,3 +111,102 @@ async fn a_mirror_catches_up_with_updates_and_deletions() {
         400
     );
 }
+
+/// The slugs each role finds in `/changes?since=…`.
+async fn tombstones(app: &TestApp, since: &str) -> [Vec<String>; 3] {
+    let mut found = [Vec::new(), Vec::new(), Vec::new()];
+    for (i, who) in [As::Public, As::Member, As::Admin].into_iter().enumerate() {
+        let page = app
+            .get(&format!("/api/v1/changes?since={since}"), who)
+            .await
+            .expect(200);
+        found[i] = page["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|t| t["slug"].as_str().expect("slug").to_string())
+            .collect();
+        found[i].sort();
+    }
+    found
+}
+
+#[actix_web::test]
+async fn items_leaving_a_role_s_view_are_tombstones_for_that_role_only() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    for (slug, extra) in [
+        ("archive", json!({})),
+        ("reserve", json!({})),
+        ("aller-retour", json!({})),
+        ("interne", json!({"audience": "members"})),
+    ] {
+        let mut body = json!({"slug": slug, "title": format!("Guide {slug}"), "kind": "guide",
+                              "centre_id": centre["id"], "status": "published"});
+        crate::helpers::merge(&mut body, extra);
+        app.create("documents", body).await;
+    }
+    let since = chrono::Utc::now().to_rfc3339().replace('+', "%2B");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    let patch = |slug: &'static str, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.patch(&format!("/api/v1/documents/{slug}"), &body, As::Admin)
+                .await
+                .expect(200)
+        }
+    };
+    // Archived: gone for the public and for members; admins still list it.
+    patch("archive", json!({"status": "archived"})).await;
+    // Reserved to members: gone for the public only.
+    patch("reserve", json!({"audience": "members"})).await;
+    // Withdrawn, then published again: no tombstone is left for anyone.
+    patch("aller-retour", json!({"status": "draft"})).await;
+    patch("aller-retour", json!({"status": "published"})).await;
+    // An empty or unchanged patch changes nothing, not even `updated_at`.
+    let before = app
+        .get("/api/v1/documents/interne", As::Admin)
+        .await
+        .expect(200);
+    let same = patch("interne", json!({})).await;
+    assert_eq!(same["updated_at"], before["updated_at"]);
+    let same = patch("interne", json!({"title": "Guide interne"})).await;
+    assert_eq!(same["updated_at"], before["updated_at"]);
+    let [public, member, admin] = tombstones(&app, &since).await;
+    assert_eq!(public, ["archive", "reserve"]);
+    assert_eq!(member, ["archive"]);
+    assert!(admin.is_empty(), "{admin:?}");
+    let updated = app
+        .get(
+            &format!("/api/v1/documents?updated_since={since}&sort=title"),
+            As::Member,
+        )
+        .await
+        .expect(200);
+    let slugs: Vec<_> = updated["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|d| d["slug"].clone())
+        .collect();
+    assert_eq!(slugs, [json!("aller-retour"), json!("reserve")]);
+
+    // Deleted after it was withdrawn: now a tombstone for admins too, still one per item.
+    assert_eq!(
+        app.delete("/api/v1/documents/archive", As::Admin)
+            .await
+            .status,
+        204
+    );
+    // The members-only document, deleted: the public never saw it.
+    assert_eq!(
+        app.delete("/api/v1/documents/interne", As::Admin)
+            .await
+            .status,
+        204
+    );
+    let [public, member, admin] = tombstones(&app, &since).await;
+    assert_eq!(public, ["archive", "reserve"]);
+    assert_eq!(member, ["archive", "interne"]);
+    assert_eq!(admin, ["archive", "interne"]);
+}

@@ -68,7 +68,7 @@ async fn the_spec_and_the_docs_are_served() {
     let generated: Value =
         serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("JSON");
     assert_eq!(served, generated);
-    let docs = app.get("/docs/", As::Public).await;
+    let docs = app.get("/docs", As::Public).await;
     assert_eq!(docs.status, 200);
     assert!(
         docs.body

@@ -20,7 +20,10 @@ struct Line {
 /// What diesel's `print-schema` reads, as comparable lines: tables with their primary keys,
 /// columns in order with their diesel types, and the single-column foreign keys between tables.
 const DATABASE_SHAPE: &str = "
-SELECT 'table ' || c.table_name || ' ' || c.ordinal_position || ' ' || c.column_name || ' -> ' ||
+SELECT 'table ' || c.table_name || ' ' ||
+       -- Places, not attribute numbers: a dropped column leaves a gap in those.
+       row_number() OVER (PARTITION BY c.table_name ORDER BY c.ordinal_position) || ' ' ||
+       c.column_name || ' -> ' ||
        CASE WHEN c.is_nullable = 'YES' THEN 'Nullable<' ELSE '' END ||
        CASE c.udt_name WHEN 'uuid' THEN 'Uuid' WHEN 'text' THEN 'Text' WHEN 'bool' THEN 'Bool'
             WHEN 'float8' THEN 'Float8' WHEN 'int4' THEN 'Int4' WHEN 'int8' THEN 'Int8'
