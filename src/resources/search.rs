@@ -17,8 +17,8 @@ use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::query::geo::GeoFilters;
 use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{
-    Collection, Condition, DateBound, FACET_VALUES, FacetCount, Filters, ListQuery, Page, Paging,
-    Rows, THEME_LABEL, after_rank, ranked_start, ranking_signature,
+    Collection, Condition, DateBound, FACET_VALUES, FacetCount, Filters, ListQuery, Page, Rows,
+    THEME_LABEL, after_rank, ranked_start, ranking_signature,
 };
 use crate::resources::actors::model::ACTORS;
 use crate::resources::centres::model::CENTRES;
@@ -360,7 +360,12 @@ fn facet_json(rows: &str) -> String {
 /// types that have places (centres, actors, events).
 #[utoipa::path(tag = "search", operation_id = "search", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    params(Paging, SearchFilters, GeoFilters),
+    // The paging of the lists, less `sort` and `facets`: hits are ranked, facets always come.
+    params(
+        ("page" = Option<u32>, Query, minimum = 1, description = "Page number, from 1 (offset paging)."),
+        ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Hits per page, at most 100."),
+        ("cursor" = Option<String>, Query, description = "Keyset paging: the `meta.next_cursor` of the previous page. Not combined with `page`."),
+        SearchFilters, GeoFilters),
     responses((status = 200, description = "A page of hits", body = Page<Hit>), ListErrors))]
 #[get("/search")]
 pub async fn search(

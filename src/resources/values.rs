@@ -77,8 +77,13 @@ pub fn default_language() -> String {
     "fr".to_string()
 }
 
-/// `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 120 characters.
+/// `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 120 characters, and not a UUID: paths take an id or a
+/// slug, and read a UUID as an id.
 pub fn validate_slug(slug: &str) -> Result<(), ValidationError> {
+    if uuid::Uuid::parse_str(slug).is_ok() {
+        return Err(ValidationError::new("slug")
+            .with_message("must not have the form of a UUID, which paths read as an id".into()));
+    }
     let well_formed = !slug.is_empty()
         && slug.len() <= 120
         && slug.split('-').all(|part| {

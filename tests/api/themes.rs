@@ -61,3 +61,21 @@ async fn the_taxonomy_is_a_tree() {
         204
     );
 }
+
+#[actix_web::test]
+async fn a_slug_cannot_pass_for_an_id() {
+    let app = TestApp::spawn().await;
+    let theme = app.theme("biodiversite", None).await;
+    let id = theme["id"].as_str().expect("id");
+    for slug in [id.to_string(), id.replace('-', "")] {
+        let reply = app
+            .post(
+                "/api/v1/themes",
+                &json!({"label": "Usurpateur", "slug": slug}),
+                As::Admin,
+            )
+            .await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(reply.error_fields(), ["slug"]);
+    }
+}
