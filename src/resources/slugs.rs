@@ -16,7 +16,7 @@ struct Taken {
 
 /// The slug to store: the requested one as is (a duplicate is then a 409), or one made from
 /// `source` (« Journée technique zones humides » → `journee-technique-zones-humides`), with a
-/// `-2`, `-3`… suffix when taken.
+/// `-2`, `-3`… suffix when taken. Called within the transaction that stores the slug.
 pub async fn choose(
     conn: &mut AsyncPgConnection,
     table: &'static str,
@@ -34,6 +34,12 @@ pub async fn choose(
     if base.is_empty() {
         base = table.trim_end_matches('s').replace('_', "-");
     }
+    // Two writers making the same slug at once would both find it free, and the second would
+    // get a 409 for a slug it never asked for: they take turns, until the first commits.
+    let mut lock = SqlBuilder::new("SELECT pg_advisory_xact_lock(hashtext(");
+    let key = lock.param(Bind::Text(format!("{table}/{base}")));
+    lock.push(&format!("{key}))"));
+    lock.into_query().execute(conn).await?;
     let mut query = SqlBuilder::new(&format!("SELECT slug FROM {table} WHERE slug = "));
     let exact = query.param(Bind::Text(base.clone()));
     let prefix = query.param(Bind::Text(format!("{base}-%")));

@@ -79,3 +79,27 @@ async fn a_slug_cannot_pass_for_an_id() {
         assert_eq!(reply.error_fields(), ["slug"]);
     }
 }
+
+#[actix_web::test]
+async fn slugs_made_at_the_same_time_are_all_different() {
+    let app = TestApp::spawn().await;
+    let body = json!({"label": "Course concurrente"});
+    let replies = futures_util::future::join_all(
+        (0..8).map(|_| app.post("/api/v1/themes", &body, As::Admin)),
+    )
+    .await;
+    let mut slugs: Vec<String> = replies
+        .into_iter()
+        .map(|reply| {
+            reply.expect(201)["slug"]
+                .as_str()
+                .expect("slug")
+                .to_string()
+        })
+        .collect();
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 8, "{slugs:?}");
+    assert!(slugs.contains(&"course-concurrente".to_string()));
+    assert!(slugs.contains(&"course-concurrente-8".to_string()));
+}
