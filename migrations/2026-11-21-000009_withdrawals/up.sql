@@ -3,13 +3,6 @@
 -- role's `/changes`, as a deletion is, so that a mirror built with that role drops it. Each
 -- tombstone names the roles that lost sight of the item; a role that sees it again is taken
 -- off (its `updated_since=` then lists the item anew).
-ALTER TABLE deletions ADD COLUMN lost_by text[] NOT NULL DEFAULT '{public,member,admin}';
-UPDATE deletions SET lost_by = CASE
-    WHEN status = 'published' AND audience = 'public' THEN '{public,member,admin}'::text[]
-    WHEN status = 'published' THEN '{member,admin}'::text[]
-    ELSE '{admin}'::text[] END;
-ALTER TABLE deletions ALTER COLUMN lost_by DROP DEFAULT;
-ALTER TABLE deletions DROP COLUMN audience, DROP COLUMN status;
 
 -- The roles that see an item with this status and audience.
 CREATE FUNCTION relais_seen_by(status text, audience text) RETURNS text[]
@@ -18,6 +11,11 @@ CREATE FUNCTION relais_seen_by(status text, audience text) RETURNS text[]
         WHEN status = 'published' AND audience = 'public' THEN '{public,member,admin}'::text[]
         WHEN status = 'published' THEN '{member,admin}'::text[]
         ELSE '{admin}'::text[] END;
+
+ALTER TABLE deletions ADD COLUMN lost_by text[] NOT NULL DEFAULT '{public,member,admin}';
+UPDATE deletions SET lost_by = relais_seen_by(status, audience);
+ALTER TABLE deletions ALTER COLUMN lost_by DROP DEFAULT;
+ALTER TABLE deletions DROP COLUMN audience, DROP COLUMN status;
 
 -- Adds `roles` to the tombstone of an item (made when missing), dated now.
 CREATE FUNCTION relais_tombstone(item uuid, collection text, slug text, roles text[])
@@ -44,13 +42,14 @@ DECLARE
     before text[] := relais_seen_by(OLD.status, OLD.audience);
     after text[] := relais_seen_by(NEW.status, NEW.audience);
     lost text[] := ARRAY(SELECT unnest(before) EXCEPT SELECT unnest(after));
+    gained text[] := ARRAY(SELECT unnest(after) EXCEPT SELECT unnest(before));
 BEGIN
     IF cardinality(lost) > 0 THEN
         PERFORM relais_tombstone(NEW.id, TG_ARGV[0], NEW.slug, lost);
     END IF;
-    IF cardinality(ARRAY(SELECT unnest(after) EXCEPT SELECT unnest(before))) > 0 THEN
+    IF cardinality(gained) > 0 THEN
         UPDATE deletions SET lost_by = ARRAY(SELECT r FROM unnest(lost_by) r
-                                            WHERE r <> ALL (after) ORDER BY r)
+                                            WHERE r <> ALL (gained) ORDER BY r)
         WHERE id = NEW.id;
         DELETE FROM deletions WHERE id = NEW.id AND lost_by = '{}';
     END IF;

@@ -337,12 +337,7 @@ impl Visibility {
                 }
             }
             Visibility::LostBy => {
-                let role = match role {
-                    Role::Public => "public",
-                    Role::Member => "member",
-                    Role::Admin => "admin",
-                };
-                b.push(&format!(" AND '{role}' = ANY (t.lost_by)"));
+                b.push(&format!(" AND '{}' = ANY (t.lost_by)", role.as_str()));
             }
         }
     }
