@@ -105,7 +105,9 @@ fn snapshot(conn: &mut SyncConnection) -> Vec<String> {
            UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
            UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid)
              FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-           UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+           -- A function's body counts: a migration may only replace one (CREATE OR REPLACE).
+           UNION ALL SELECT 'function ' || oid::regprocedure || ' ' || md5(prosrc)
+             FROM pg_proc WHERE pronamespace = 'public'::regnamespace
            UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal
            UNION ALL SELECT 'extension ' || extname FROM pg_extension
            UNION ALL SELECT 'type ' || typname FROM pg_type

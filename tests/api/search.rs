@@ -679,3 +679,64 @@ async fn ranked_lists_and_search_page_by_keyset_cursor() {
         .expect(200);
     assert_eq!(twice["meta"]["total"], 9);
 }
+
+/// Links changed in bulk, as an import or a cascade changes them: each item's `theme_ids` is
+/// still exactly its links, whatever the statement (insert, update, delete, truncate).
+#[actix_web::test]
+async fn theme_ids_follow_links_changed_in_bulk() {
+    use diesel::QueryableByName;
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::spawn().await;
+    let ofb = app.centre("ofb").await;
+    for slug in ["eau", "bocage", "sols", "climat"] {
+        app.theme(slug, None).await;
+    }
+    for day in 1..=5 {
+        app.event(&ofb, &format!("Journée {day}"), day, json!({}))
+            .await;
+    }
+    let mut conn = app.db().await;
+    let wrong = "SELECT count(*) AS n FROM events e WHERE e.theme_ids <> \
+                 ARRAY(SELECT l.theme_id FROM event_themes l WHERE l.event_id = e.id ORDER BY 1)";
+    let linked = "SELECT count(*) AS n FROM events WHERE theme_ids <> '{}'";
+    let mut check = async |statement: &str, expected_linked: i64| {
+        conn.batch_execute(statement).await.expect(statement);
+        let wrong: Count = diesel::sql_query(wrong)
+            .get_result(&mut conn)
+            .await
+            .expect("count");
+        assert_eq!(wrong.n, 0, "after {statement}");
+        let linked: Count = diesel::sql_query(linked)
+            .get_result(&mut conn)
+            .await
+            .expect("count");
+        assert_eq!(linked.n, expected_linked, "after {statement}");
+    };
+    // Every event gets two to four themes in one statement.
+    check(
+        "INSERT INTO event_themes (event_id, theme_id) SELECT e.id, t.id FROM events e, themes t \
+         WHERE t.slug <> 'climat' OR e.title > 'Journée 3'",
+        5,
+    )
+    .await;
+    // One statement moves links from an item to another, and changes themes on others.
+    check(
+        "UPDATE event_themes SET theme_id = (SELECT id FROM themes WHERE slug = 'climat') \
+         WHERE theme_id = (SELECT id FROM themes WHERE slug = 'sols') \
+           AND event_id IN (SELECT id FROM events WHERE title <= 'Journée 3')",
+        5,
+    )
+    .await;
+    check(
+        "DELETE FROM event_themes WHERE event_id IN (SELECT id FROM events WHERE title < 'Journée 3')",
+        3,
+    )
+    .await;
+    check("DELETE FROM themes WHERE slug IN ('eau', 'climat')", 3).await;
+    check("TRUNCATE event_themes", 0).await;
+}
