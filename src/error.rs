@@ -57,7 +57,9 @@ pub struct ApiError {
     kind: &'static str,
     detail: String,
     errors: Vec<FieldError>,
-    retry_after: Option<u64>,
+    /// A header the problem needs (`Retry-After` on a 429, `Allow` on a 405).
+    /// (Boxed: it is rare, and errors travel in every `Result`.)
+    header: Option<Box<(header::HeaderName, String)>>,
 }
 
 impl ApiError {
@@ -67,14 +69,14 @@ impl ApiError {
             kind,
             detail: detail.into(),
             errors: Vec::new(),
-            retry_after: None,
+            header: None,
         }
     }
 
     /// `429` with `Retry-After`.
     pub fn too_many_requests(retry_after: u64) -> Self {
         ApiError {
-            retry_after: Some(retry_after),
+            header: Some(Box::new((header::RETRY_AFTER, retry_after.to_string()))),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-requests",
@@ -120,6 +122,18 @@ impl ApiError {
 
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "no such resource")
+    }
+
+    /// `405` with `Allow`: the path exists, for other methods only.
+    pub fn method_not_allowed(method: &str, allow: &str) -> Self {
+        ApiError {
+            header: Some(Box::new((header::ALLOW, allow.to_string()))),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                format!("{method} is not allowed here; allowed: {allow}"),
+            )
+        }
     }
 
     pub fn conflict(detail: impl Into<String>) -> Self {
@@ -205,8 +219,9 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(self.status);
         response.content_type("application/problem+json");
-        if let Some(seconds) = self.retry_after {
-            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        if let Some(header) = &self.header {
+            let (name, value) = header.as_ref();
+            response.insert_header((name.clone(), value.as_str()));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750: no error code when the request simply had no credentials.
@@ -257,6 +272,11 @@ impl From<DieselError> for ApiError {
                         format!("violates the rule {constraint}"),
                     ),
                     DatabaseErrorKind::SerializationFailure => {
+                        ApiError::conflict("a concurrent change got in the way; retry")
+                    }
+                    // Diesel has no kind for a deadlock (SQLSTATE 40P01): PostgreSQL rolled
+                    // this transaction back, and a retry is what the client should do.
+                    _ if info.message().starts_with("deadlock detected") => {
                         ApiError::conflict("a concurrent change got in the way; retry")
                     }
                     _ => ApiError::internal(format!("database: {}", info.message())),

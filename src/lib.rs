@@ -26,7 +26,7 @@ use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
 use crate::config::{Config, LoginLimits};
 use crate::db::{DbConn, DbPool, Durability, LocalCluster};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -78,13 +78,16 @@ pub fn app(
         .configure(openapi::routes)
         .split_for_parts();
     let api = openapi::finish(api);
+    let methods = std::sync::Arc::new(http::methods::Methods::of(&api));
     app.app_data(state)
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
         .service(web::redirect("/docs", "/docs/").permanent())
         .service(openapi::docs(api))
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::not_found())
+        .default_service(web::to(move |req: actix_web::HttpRequest| {
+            let methods = methods.clone();
+            async move { methods.unrouted(&req) }
         }))
+        .wrap(middleware::from_fn(http::methods::head_as_get))
         .wrap(middleware::from_fn(auth::identify))
         .wrap(middleware::from_fn(metrics::track))
         .wrap(middleware::Compress::default())

@@ -89,7 +89,53 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// What the annotations cannot say: each item's `included`, from the relations that fill it.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     crate::resources::shape::document(&mut api);
+    patch_schemas(&mut api);
     api
+}
+
+/// A JSON Merge Patch holds only the fields to change, while the schema a PATCH handler
+/// validates the merged result against requires some: each PATCH body gets a schema of its own
+/// (`ThemeInput` → `ThemePatch`), that one with no field required.
+fn patch_schemas(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr, Schema};
+    const PREFIX: &str = "#/components/schemas/";
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for item in api.paths.paths.values_mut() {
+        let Some(RefOr::T(body)) = item
+            .patch
+            .as_mut()
+            .and_then(|operation| operation.request_body.as_mut())
+        else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            let RefOr::T(content) = content else {
+                continue;
+            };
+            let Some(RefOr::Ref(reference)) = &content.schema else {
+                continue;
+            };
+            let target = reference
+                .ref_location
+                .trim_start_matches(PREFIX)
+                .to_string();
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get(&target) else {
+                continue;
+            };
+            let base = target.trim_end_matches("Input").trim_end_matches("Update");
+            let name = format!("{base}Patch");
+            let mut patch = object.clone();
+            patch.required.clear();
+            patch.description = Some(format!(
+                "A JSON Merge Patch (RFC 7386) of {target}: any of its fields, each optional; \
+                 null clears a field that may be empty. The result must be a valid {target}."
+            ));
+            components.schemas.insert(name.clone(), patch.into());
+            content.schema = Some(Ref::from_schema_name(name).into());
+        }
+    }
 }
 
 /// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.

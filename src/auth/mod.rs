@@ -141,7 +141,13 @@ pub async fn identify(
     let token = bearer(req.request());
     let caller = caller_of(state, token).await;
     req.extensions_mut().insert(Identified(caller));
-    next.call(req).await
+    let mut response = next.call(req).await?;
+    // What a response holds depends on who asks: a shared cache must keep one per token.
+    response.headers_mut().append(
+        header::VARY,
+        header::HeaderValue::from_static("Authorization"),
+    );
+    Ok(response)
 }
 
 fn identified(req: &HttpRequest) -> Result<Caller, ApiError> {

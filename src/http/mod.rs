@@ -8,9 +8,13 @@ use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use utoipa::PartialSchema;
+use utoipa::openapi::{RefOr, Schema};
 use validator::Validate;
 
 use crate::error::{ApiError, ApiResult, FieldError};
+
+pub mod methods;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -71,14 +75,14 @@ fn read_body(
     })
 }
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned + Validate + PartialSchema + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = read_body(req, payload, &[]);
         Box::pin(async move {
-            let value: T = parse_json(&body.await?)?;
+            let value: T = from_object(parse_json(&body.await?)?)?;
             value.validate()?;
             Ok(JsonBody(value))
         })
@@ -105,11 +109,29 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     Ok(value)
 }
 
-/// The same rules, for a value already parsed (a merged JSON Merge Patch).
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
+/// The same rules, for a JSON object already parsed: a body, or a merged JSON Merge Patch.
+/// Anything but an object is a 400, and where fields `T` requires are missing, the 422 names
+/// every one of them (serde stops at the first).
+pub fn from_object<T: DeserializeOwned + PartialSchema>(value: serde_json::Value) -> ApiResult<T> {
+    let serde_json::Value::Object(object) = &value else {
+        return Err(ApiError::bad_request("the body must be a JSON object"));
+    };
+    let missing: Vec<FieldError> = match T::schema() {
+        RefOr::T(Schema::Object(schema)) => schema
+            .required
+            .iter()
+            .filter(|field| !object.contains_key(field.as_str()))
+            .map(|field| FieldError::new(field, "required", format!("missing field `{field}`")))
+            .collect(),
+        _ => Vec::new(),
+    };
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        json_error(path, e.into_inner())
+        let error = e.into_inner();
+        if path == "." && !missing.is_empty() && error.to_string().starts_with("missing field") {
+            return ApiError::unprocessable(missing);
+        }
+        json_error(path, error)
     })
 }
 
@@ -169,7 +191,7 @@ impl MergePatch {
     /// Fields the client may not write are refused by name (422), unknown ones are a 400.
     /// `None` when the patch changes nothing: the item is then left as it is, `updated_at`
     /// included, so that clients in sync are not sent a change that did not happen.
-    pub fn apply<T: DeserializeOwned + Validate>(
+    pub fn apply<T: DeserializeOwned + Validate + PartialSchema>(
         self,
         current: &impl Serialize,
         read_only: &[&str],
@@ -193,7 +215,7 @@ impl MergePatch {
         if target == before {
             return Ok(None);
         }
-        let input: T = from_value(target)?;
+        let input: T = from_object(target)?;
         input.validate()?;
         Ok(Some(input))
     }

@@ -399,6 +399,12 @@ fn query_pairs(req: &HttpRequest) -> ApiResult<Vec<(String, String)>> {
             "query parameter `{name}` holds a NUL character"
         )));
     }
+    // `?theme=` names no theme: refused like any malformed value, rather than matching nothing.
+    if let Some((name, _)) = pairs.iter().find(|(_, v)| v.is_empty()) {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `{name}` is empty: give it a value or leave it out"
+        )));
+    }
     Ok(pairs)
 }
 
@@ -1303,7 +1309,14 @@ impl PageEnd {
                 _ if has_more && !by_cursor => Some(to_page(page + 1)),
                 _ => None,
             },
-            prev: (!by_cursor && page > 1).then(|| to_page(page - 1)),
+            // Past the end, the previous page that has items is the last one.
+            prev: (!by_cursor && page > 1).then(|| {
+                to_page(if total_is_estimate {
+                    page - 1
+                } else {
+                    (page - 1).min(last_page)
+                })
+            }),
             first: to_page(1),
             last: (!total_is_estimate).then(|| to_page(last_page)),
         };

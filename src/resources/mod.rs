@@ -39,7 +39,7 @@ pub trait Resource {
     /// What a caller receives.
     type Item: Serialize + Send + utoipa::ToSchema;
     /// What a client sends to create an item, and what a patched item must still be.
-    type Input: DeserializeOwned + Validate + Send;
+    type Input: DeserializeOwned + Validate + utoipa::ToSchema + Send;
     /// The list's filter parameters.
     type Filters: Filters;
     /// What a write needs besides the input: `()`, or the parent's id for a sub-resource.

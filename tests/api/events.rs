@@ -57,7 +57,7 @@ async fn events_follow_the_crud_contract() {
             .error_fields(),
         ["speaker_ids"]
     );
-    // A required field sent as null is refused by name.
+    // Every missing field is named at once, not only the first.
     let missing = app
         .post(
             "/api/v1/events",
@@ -66,6 +66,26 @@ async fn events_follow_the_crud_contract() {
         )
         .await;
     assert_eq!(missing.status, 422);
+    assert_eq!(
+        missing.error_fields(),
+        ["centre_id", "starts_at", "ends_at", "format"]
+    );
+    // A patch that clears a required field is refused by name.
+    let path = format!("/api/v1/events/{}", event["id"].as_str().expect("id"));
+    let cleared = app
+        .patch(&path, &json!({"title": null, "format": null}), As::Admin)
+        .await;
+    assert_eq!(cleared.status, 422);
+    assert_eq!(cleared.error_fields(), ["title", "format"]);
+    // A body must be an object: an array is not read as the fields in order.
+    let array = app
+        .post(
+            "/api/v1/events",
+            &json!(["Tableau", "rencontre", centre["id"]]),
+            As::Admin,
+        )
+        .await;
+    assert_eq!(array.status, 400, "{}", array.body);
 }
 
 #[actix_web::test]

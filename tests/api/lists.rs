@@ -55,15 +55,14 @@ async fn pages_carry_meta_links_and_a_link_header() {
         app.get("/api/v1/themes", As::Public).await.expect(200)["meta"]["per_page"],
         20
     );
-    assert_eq!(
-        slugs(
-            &app.get("/api/v1/themes?page=9", As::Public)
-                .await
-                .expect(200)
-        )
-        .len(),
-        0
-    );
+    let past = app
+        .get("/api/v1/themes?per_page=3&page=9", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(slugs(&past).len(), 0);
+    // From past the end, the previous page with items is the last.
+    assert_eq!(past["links"]["prev"], "/api/v1/themes?per_page=3&page=3");
+    assert!(past["links"]["next"].is_null());
 }
 
 #[actix_web::test]
@@ -296,6 +295,8 @@ async fn tampered_cursors_nul_characters_and_impossible_dates_are_400() {
         "/api/v1/events?centre=a%00b",
         "/api/v1/events?from=-9999-01-01",
         "/api/v1/documents?to=0000-01-01",
+        "/api/v1/documents?theme=",
+        "/api/v1/events?centre=&kind=journee_technique",
     ] {
         assert_eq!(app.get(query, As::Public).await.status, 400, "{query}");
     }

@@ -1,5 +1,6 @@
 use crate::helpers::{As, TestApp};
-use serde_json::Value;
+use reqwest::Method;
+use serde_json::{Value, json};
 
 #[test]
 fn the_committed_spec_matches_the_code() {
@@ -347,4 +348,97 @@ async fn every_read_answers_what_the_spec_describes() {
     }
     assert!(faults.is_empty(), "{}", faults.join("\n"));
     assert!(checked >= 40, "only {checked} answers checked");
+}
+
+#[test]
+fn a_merge_patch_needs_no_field_and_takes_no_unknown_one() {
+    let spec: Value =
+        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let mut checked = 0;
+    let mut faults = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let Some(operation) = item.get("patch") else {
+            continue;
+        };
+        let schema = &operation["requestBody"]["content"]["application/merge-patch+json"]["schema"];
+        assert!(schema.is_object(), "PATCH {path} documents no merge patch");
+        // A patch holds only the fields it changes: none is required.
+        violations(
+            &spec,
+            schema,
+            &json!({}),
+            &format!("PATCH {path} {{}}"),
+            &mut faults,
+        );
+        // Still strict: an unknown field is refused, as the server refuses it.
+        let mut unknown = Vec::new();
+        violations(
+            &spec,
+            schema,
+            &json!({"pas_un_champ": 1}),
+            path,
+            &mut unknown,
+        );
+        assert!(!unknown.is_empty(), "PATCH {path} takes unknown fields");
+        checked += 1;
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    assert!(checked >= 9, "only {checked} PATCH operations checked");
+}
+
+#[actix_web::test]
+async fn head_answers_as_get_and_a_wrong_method_is_405_with_allow() {
+    let app = TestApp::spawn().await;
+    app.theme("zones-humides", None).await;
+    for path in ["/api/v1/themes", "/api/v1/themes/zones-humides"] {
+        let get = app.get(path, As::Public).await;
+        let head = app.send(app.request(Method::HEAD, path, As::Public)).await;
+        assert_eq!(head.status, 200, "HEAD {path}");
+        assert_eq!(head.body, Value::Null, "HEAD {path} sends no body");
+        for name in ["content-type", "etag", "content-length"] {
+            assert_eq!(head.header(name), get.header(name), "HEAD {path}: {name}");
+        }
+    }
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/themes", "GET, HEAD, POST"),
+        (
+            Method::PUT,
+            "/api/v1/themes/zones-humides",
+            "GET, HEAD, PATCH, DELETE",
+        ),
+        (Method::POST, "/api/v1/search", "GET, HEAD"),
+    ] {
+        let reply = app.send(app.request(method.clone(), path, As::Admin)).await;
+        assert_eq!(reply.status, 405, "{method} {path}");
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(reply.body["status"], 405);
+    }
+    let nowhere = app.get("/api/v1/nulle-part", As::Public).await;
+    assert_eq!(nowhere.status, 404);
+}
+
+#[actix_web::test]
+async fn answers_vary_with_the_token() {
+    let app = TestApp::spawn().await;
+    for (path, status) in [
+        ("/api/v1/documents", 200),
+        ("/api/v1/documents/inconnu", 404),
+    ] {
+        let reply = app.get(path, As::Member).await;
+        assert_eq!(reply.status, status);
+        let vary: Vec<&str> = reply
+            .headers
+            .get_all("vary")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert!(
+            vary.iter().any(|v| v.eq_ignore_ascii_case("authorization")),
+            "{path}: Vary {vary:?}"
+        );
+    }
 }
