@@ -1,0 +1,6 @@
+DROP INDEX events_search_public_idx;
+DROP INDEX events_search_published_idx;
+DROP INDEX trainings_search_public_idx;
+DROP INDEX trainings_search_published_idx;
+DROP INDEX documents_search_public_idx;
+DROP INDEX documents_search_published_idx;
