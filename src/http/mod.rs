@@ -121,7 +121,7 @@ pub fn from_object<T: DeserializeOwned + PartialSchema>(value: serde_json::Value
             .required
             .iter()
             .filter(|field| !object.contains_key(field.as_str()))
-            .map(|field| FieldError::new(field, "required", format!("missing field `{field}`")))
+            .map(|field| FieldError::new(field, "required", "is required and cannot be null"))
             .collect(),
         _ => Vec::new(),
     };

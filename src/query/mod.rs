@@ -129,11 +129,16 @@ impl SortKey {
         null_as: None,
     };
 
-    /// What the list is ordered by.
+    /// What the list is ordered by. Text sorts in French order (migration 000012), which the
+    /// sort indexes follow.
     fn expression(&self) -> String {
+        let column = match self.sql_type {
+            "text" => format!("{} COLLATE relais_french", self.column),
+            _ => self.column.to_string(),
+        };
         match self.null_as {
-            Some(value) => format!("coalesce({}, '{value}'::{})", self.column, self.sql_type),
-            None => self.column.to_string(),
+            Some(value) => format!("coalesce({column}, '{value}'::{})", self.sql_type),
+            None => column,
         }
     }
 }

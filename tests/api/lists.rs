@@ -165,6 +165,60 @@ async fn cursors_walk_every_item_once_even_while_rows_are_added() {
     );
 }
 
+/// Text sorts as a French reader expects, case and accents aside, not in byte order (which puts
+/// « École » after « Zones »); cursors follow that order in both directions.
+#[actix_web::test]
+async fn text_sorts_in_french_order_and_cursors_follow_it() {
+    let app = TestApp::spawn().await;
+    for label in [
+        "Zones humides",
+        "École",
+        "eau",
+        "Forêt",
+        "Élus locaux",
+        "Eau potable",
+    ] {
+        app.create("themes", json!({"label": label})).await;
+    }
+    let french = [
+        "eau",
+        "Eau potable",
+        "École",
+        "Élus locaux",
+        "Forêt",
+        "Zones humides",
+    ];
+    let labels = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter_map(|t| t["label"].as_str().map(str::to_string))
+            .collect()
+    };
+    for (sort, expected) in [
+        ("label", french.to_vec()),
+        ("-label", french.iter().rev().copied().collect()),
+    ] {
+        let whole = app
+            .get(&format!("/api/v1/themes?sort={sort}"), As::Public)
+            .await
+            .expect(200);
+        assert_eq!(labels(&whole), expected, "sort={sort}");
+        let mut paged = Vec::new();
+        let mut path = format!("/api/v1/themes?sort={sort}&per_page=2");
+        loop {
+            let page = app.get(&path, As::Public).await.expect(200);
+            paged.extend(labels(&page));
+            let Some(cursor) = page["meta"]["next_cursor"].as_str() else {
+                break;
+            };
+            path = format!("/api/v1/themes?sort={sort}&per_page=2&cursor={cursor}");
+        }
+        assert_eq!(paged, expected, "sort={sort}, by cursor");
+    }
+}
+
 #[actix_web::test]
 async fn updated_since_lists_what_changed() {
     let app = TestApp::spawn().await;

@@ -1,0 +1,17 @@
+DROP INDEX themes_label_idx;
+CREATE INDEX themes_label_idx ON themes (label, id);
+DROP INDEX centres_name_idx;
+CREATE INDEX centres_name_idx ON centres (name, id);
+DROP INDEX actors_name_idx;
+CREATE INDEX actors_name_idx ON actors (name, id);
+DROP INDEX events_title_idx;
+CREATE INDEX events_title_idx ON events (title, id);
+DROP INDEX trainings_visible_idx;
+CREATE INDEX trainings_visible_idx ON trainings (status, audience, title, id);
+DROP INDEX trainings_title_idx;
+CREATE INDEX trainings_title_idx ON trainings (title, id);
+DROP INDEX documents_title_idx;
+CREATE INDEX documents_title_idx ON documents (title, id);
+DROP INDEX users_email_sort_idx;
+CREATE INDEX users_email_sort_idx ON users (email, id);
+DROP COLLATION relais_french;
