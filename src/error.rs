@@ -257,8 +257,15 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::ForeignKeyViolation
                         if info.message().starts_with("update or delete on table") =>
                     {
+                        // `documents_centre_id_fkey`: documents refer to it.
+                        let field = foreign_key_field(&constraint);
+                        let referrers = constraint
+                            .strip_suffix("_fkey")
+                            .and_then(|c| c.strip_suffix(&format!("_{field}")))
+                            .unwrap_or("other items")
+                            .replace('_', " ");
                         ApiError::conflict(format!(
-                            "other resources still refer to this one ({constraint})"
+                            "{referrers} still refer to it: delete or change them first"
                         ))
                     }
                     DatabaseErrorKind::ForeignKeyViolation => ApiError::invalid_field(
@@ -411,7 +418,7 @@ pub enum ReadErrors {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum CreateErrors {
-    /// Malformed JSON or unknown field.
+    /// Malformed JSON, a body that is not an object, or an unknown field.
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(Problem),
     /// Missing or invalid bearer token.
@@ -426,6 +433,9 @@ pub enum CreateErrors {
     /// The slug is already in use.
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(Problem),
+    /// The body is larger than 256 KiB.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
     /// The body is not JSON.
     #[response(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
@@ -456,6 +466,9 @@ pub enum UpdateErrors {
     /// `If-Match` does not match the current ETag.
     #[response(status = 412, content_type = "application/problem+json")]
     PreconditionFailed(Problem),
+    /// The body is larger than 256 KiB.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
     /// The body is not JSON.
     #[response(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),

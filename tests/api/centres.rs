@@ -57,6 +57,10 @@ async fn a_centre_with_events_cannot_be_deleted() {
         .await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert_eq!(
+        refused.body["detail"],
+        "events still refer to it: delete or change them first"
+    );
+    assert_eq!(
         app.get("/api/v1/centres/pole-zones-humides", As::Public)
             .await
             .status,
