@@ -244,20 +244,26 @@ pub async fn get_me(
     item_response(&req, &me)
 }
 
-/// Fields of the account that a member can never set through `PATCH /me`.
-const ACCOUNT_FIELDS: [&str; 7] = [
-    "id",
-    "email",
-    "role",
-    "is_active",
-    "password",
-    "actor_id",
-    "user_id",
+/// What `PATCH /me` refuses, and why: the account's own fields (its login `email` and password
+/// have operations of their own), and the networks the actor belongs to, which the centres'
+/// administrators keep. `email` and `phone` in a patch are the profile's contact details.
+const NOT_YOURS: [(&str, &str); 7] = [
+    ("id", "cannot be changed"),
+    ("role", "is set by administrators"),
+    ("is_active", "is set by administrators"),
+    ("password", "is changed with POST /api/v1/me/password"),
+    ("actor_id", "is set by administrators"),
+    ("user_id", "cannot be changed"),
+    (
+        "centre_ids",
+        "the networks you belong to are kept by their centres' administrators",
+    ),
 ];
 
 /// Edit the caller's own actor profile with a JSON Merge Patch.
 ///
-/// Only the profile: `id`, `email`, `role` and the other account fields are refused (422).
+/// Only the profile, contact details included (`email`, `phone`); the account's fields and the
+/// profile's `centre_ids`, which administrators keep, are refused by name (422).
 #[utoipa::path(tag = "auth", operation_id = "update_me", security(("bearer" = [])),
     extensions(("x-roles" = json!(["member", "admin"]))),
     params(("If-Match" = Option<String>, Header, description = "The ETag last read")),
@@ -275,11 +281,10 @@ pub async fn update_me(
     member: Member,
     patch: MergePatch,
 ) -> ApiResult<HttpResponse> {
-    let refused: Vec<FieldError> = patch
-        .0
-        .keys()
-        .filter(|key| ACCOUNT_FIELDS.contains(&key.as_str()))
-        .map(|key| FieldError::new(key.as_str(), "read_only", "cannot be changed here"))
+    let refused: Vec<FieldError> = NOT_YOURS
+        .iter()
+        .filter(|(field, _)| patch.0.contains_key(*field))
+        .map(|(field, why)| FieldError::new(*field, "read_only", *why))
         .collect();
     if !refused.is_empty() {
         return Err(ApiError::unprocessable(refused));

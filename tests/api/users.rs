@@ -134,7 +134,7 @@ async fn members_edit_their_own_profile_and_nothing_else() {
         .expect(200);
     assert_eq!(edited["job_title"], "Animatrice de réseau");
     assert_eq!(edited["id"], actor["id"]);
-    for field in ["role", "id", "email", "is_active"] {
+    for field in ["role", "id", "is_active", "centre_ids"] {
         let refused = app
             .patch(
                 "/api/v1/me",
@@ -145,10 +145,19 @@ async fn members_edit_their_own_profile_and_nothing_else() {
         assert_eq!(refused.status, 422, "{field}");
         assert_eq!(refused.error_fields(), [field]);
     }
-    assert_eq!(
-        app.get("/api/v1/me", As::Member).await.expect(200)["role"],
-        "member"
-    );
+    // Contact details are the profile's: the login email stays as it is.
+    let contact = app
+        .patch(
+            "/api/v1/me",
+            &json!({"email": "camille.roux@exemple.fr", "phone": "05 61 00 00 00"}),
+            As::Member,
+        )
+        .await
+        .expect(200);
+    assert_eq!(contact["email"], "camille.roux@exemple.fr");
+    let me = app.get("/api/v1/me", As::Member).await.expect(200);
+    assert_eq!(me["role"], "member");
+    assert_eq!(me["email"], "membre@relais.test");
     let path = format!("/api/v1/actors/{}", actor["id"].as_str().expect("id"));
     assert_eq!(
         app.get(&path, As::Member).await.expect(200)["job_title"],
