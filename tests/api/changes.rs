@@ -210,3 +210,88 @@ async fn items_leaving_a_role_s_view_are_tombstones_for_that_role_only() {
     assert_eq!(member, ["archive", "interne"]);
     assert_eq!(admin, ["archive", "interne"]);
 }
+
+/// A training's sessions are seen by whoever sees the training: they leave a role's view with
+/// it, come back with it (listed again by `updated_since=`), and a deleted session is a
+/// tombstone only for the roles that saw its training.
+#[actix_web::test]
+async fn sessions_leave_and_come_back_with_their_training() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    for (slug, status) in [("formation-mares", "published"), ("brouillon", "draft")] {
+        app.create(
+            "trainings",
+            json!({"slug": slug, "title": format!("Formation {slug}"), "kind": "formation",
+                   "modality": "in_person", "centre_id": centre["id"], "status": status}),
+        )
+        .await;
+        for day in [4, 5] {
+            app.post(
+                &format!("/api/v1/trainings/{slug}/sessions"),
+                &json!({"slug": format!("{slug}-{day}"),
+                        "starts_at": format!("2027-02-0{day}T09:00:00+01:00"),
+                        "ends_at": format!("2027-02-0{day}T12:00:00+01:00")}),
+                As::Admin,
+            )
+            .await
+            .expect(201);
+        }
+    }
+    let since = chrono::Utc::now().to_rfc3339().replace('+', "%2B");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    let training = "/api/v1/trainings/formation-mares";
+    // Reserved to members: the training and its sessions leave the public's view.
+    app.patch(training, &json!({"audience": "members"}), As::Admin)
+        .await
+        .expect(200);
+    let [public, member, admin] = tombstones(&app, &since).await;
+    assert_eq!(
+        public,
+        ["formation-mares", "formation-mares-4", "formation-mares-5"]
+    );
+    assert!(
+        member.is_empty() && admin.is_empty(),
+        "{member:?} {admin:?}"
+    );
+    // Open to everyone again: no tombstone left, and the sessions are listed as changed.
+    app.patch(training, &json!({"audience": "public"}), As::Admin)
+        .await
+        .expect(200);
+    let [public, _, _] = tombstones(&app, &since).await;
+    assert!(public.is_empty(), "{public:?}");
+    let changed = app
+        .get(
+            &format!("{training}/sessions?updated_since={since}"),
+            As::Public,
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed["meta"]["total"], 2);
+    // Deleted sessions: the draft's only for admins, who alone saw them; the training's
+    // (deleted with it) for every role.
+    app.delete(
+        "/api/v1/trainings/brouillon/sessions/brouillon-4",
+        As::Admin,
+    )
+    .await
+    .expect(204);
+    app.delete("/api/v1/trainings/brouillon", As::Admin)
+        .await
+        .expect(204);
+    app.delete(training, As::Admin).await.expect(204);
+    let [public, member, admin] = tombstones(&app, &since).await;
+    let published = ["formation-mares", "formation-mares-4", "formation-mares-5"];
+    assert_eq!(public, published);
+    assert_eq!(member, published);
+    assert_eq!(
+        admin,
+        [
+            "brouillon",
+            "brouillon-4",
+            "brouillon-5",
+            "formation-mares",
+            "formation-mares-4",
+            "formation-mares-5"
+        ]
+    );
+}
