@@ -116,20 +116,24 @@ pub fn from_object<T: DeserializeOwned + PartialSchema>(value: serde_json::Value
     let serde_json::Value::Object(object) = &value else {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     };
-    let missing: Vec<FieldError> = match T::schema() {
-        RefOr::T(Schema::Object(schema)) => schema
-            .required
-            .iter()
-            .filter(|field| !object.contains_key(field.as_str()))
-            .map(|field| FieldError::new(field, "required", "is required and cannot be null"))
-            .collect(),
-        _ => Vec::new(),
-    };
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
         let error = e.into_inner();
-        if path == "." && !missing.is_empty() && error.to_string().starts_with("missing field") {
-            return ApiError::unprocessable(missing);
+        if path == "." && error.to_string().starts_with("missing field") {
+            // Built only when needed: the schema is assembled at each call.
+            if let RefOr::T(Schema::Object(schema)) = T::schema() {
+                let missing: Vec<FieldError> = schema
+                    .required
+                    .iter()
+                    .filter(|field| !object.contains_key(field.as_str()))
+                    .map(|field| {
+                        FieldError::new(field, "required", "is required and cannot be null")
+                    })
+                    .collect();
+                if !missing.is_empty() {
+                    return ApiError::unprocessable(missing);
+                }
+            }
         }
         json_error(path, error)
     })
