@@ -144,7 +144,7 @@ impl ApiError {
         Self::new(
             StatusCode::PRECONDITION_FAILED,
             "precondition-failed",
-            "the resource has changed since you read it (If-Match does not match its ETag)",
+            "a precondition failed: the resource has changed since you read it (If-Match does not name its ETag), or If-None-Match names it",
         )
     }
 

@@ -255,45 +255,68 @@ pub fn etag_of(value: &impl Serialize) -> ApiResult<String> {
     Ok(format!("\"{:016x}\"", hasher.finish()))
 }
 
-fn header_matches(value: &str, etag: &str) -> bool {
+/// Whether an `If-Match` (`strong`: a weak tag never matches, RFC 9110 §13.1.1) or
+/// `If-None-Match` (weak comparison, §13.1.2) value names `etag`.
+fn header_matches(value: &str, etag: &str, strong: bool) -> bool {
     value.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate == etag || candidate.strip_prefix("W/") == Some(etag)
+        candidate == "*"
+            || candidate == etag
+            || (!strong && candidate.strip_prefix("W/") == Some(etag))
     })
 }
 
-/// The `If-Match` of a request, taken out of it so that a transaction can check it.
+fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The preconditions of a write (`If-Match`, `If-None-Match`), taken out of the request so
+/// that a transaction can check them against the item it locked.
 #[derive(Debug, Clone)]
-pub struct IfMatch(Option<String>);
+pub struct IfMatch {
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+}
 
 impl IfMatch {
     pub fn of(req: &HttpRequest) -> Self {
-        IfMatch(
-            req.headers()
-                .get(header::IF_MATCH)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        )
+        IfMatch {
+            if_match: header_value(req, header::IF_MATCH),
+            if_none_match: header_value(req, header::IF_NONE_MATCH),
+        }
     }
 
-    /// 412 unless `If-Match` is absent or names the current ETag.
+    /// 412 when `If-Match` does not name the current ETag, or `If-None-Match` does (or is
+    /// `*`: the item exists).
     pub fn check(&self, current: &impl Serialize) -> ApiResult<()> {
-        match &self.0 {
-            Some(value) if !header_matches(value, &etag_of(current)?) => {
-                Err(ApiError::precondition_failed())
-            }
-            _ => Ok(()),
+        let etag = etag_of(current)?;
+        let stale = self
+            .if_match
+            .as_deref()
+            .is_some_and(|value| !header_matches(value, &etag, true));
+        let unwanted = self
+            .if_none_match
+            .as_deref()
+            .is_some_and(|value| header_matches(value, &etag, false));
+        if stale || unwanted {
+            return Err(ApiError::precondition_failed());
         }
+        Ok(())
     }
 }
 
 /// An item with its ETag; `304 Not Modified` when `If-None-Match` already names it.
 pub fn item_response(req: &HttpRequest, item: &impl Serialize) -> ApiResult<HttpResponse> {
     let etag = etag_of(item)?;
-    let if_none_match = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok());
-    if if_none_match.is_some_and(|value| header_matches(value, &etag)) {
+    // A read that asks for another version than the current one (RFC 9110 §13.1.1).
+    if header_value(req, header::IF_MATCH).is_some_and(|value| !header_matches(&value, &etag, true))
+    {
+        return Err(ApiError::precondition_failed());
+    }
+    let if_none_match = header_value(req, header::IF_NONE_MATCH);
+    if if_none_match.is_some_and(|value| header_matches(&value, &etag, false)) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .finish());

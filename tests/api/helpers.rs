@@ -506,6 +506,26 @@ pub async fn check_crud(app: &TestApp, crud: Crud<'_>) -> Value {
     assert_eq!(app.send(stale).await.status, 412);
     let current = app.get(&location, As::Admin).await;
     let fresh_etag = current.header("etag").expect("ETag").to_string();
+    // If-Match compares strongly: a weak tag never matches. If-None-Match: * on an item that
+    // exists fails, and so does a read asking for a version that is not the current one.
+    let conditional = |name: &str, value: String| {
+        app.request(Method::PATCH, &location, As::Admin)
+            .header("content-type", "application/merge-patch+json")
+            .header(name, value)
+            .body(crud.patch.to_string())
+    };
+    for (name, value) in [
+        ("if-match", format!("W/{fresh_etag}")),
+        ("if-none-match", "*".to_string()),
+        ("if-none-match", fresh_etag.clone()),
+    ] {
+        let reply = app.send(conditional(name, value.clone())).await;
+        assert_eq!(reply.status, 412, "{name}: {value}");
+    }
+    let stale_read = app
+        .request(Method::GET, &location, As::Admin)
+        .header("if-match", &etag);
+    assert_eq!(app.send(stale_read).await.status, 412);
     let fresh = app
         .request(Method::PATCH, &location, As::Admin)
         .header("content-type", "application/merge-patch+json")
