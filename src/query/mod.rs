@@ -394,6 +394,15 @@ const SHAPING_PARAMS: [&str; 2] = ["fields", "include"];
 
 /// The query string's pairs, refusing a NUL (PostgreSQL text cannot hold one).
 fn query_pairs(req: &HttpRequest) -> ApiResult<Vec<(String, String)>> {
+    // serde_urlencoded would replace bytes that are not UTF-8 (`%FF`) and go on.
+    if percent_encoding::percent_decode_str(req.query_string())
+        .decode_utf8()
+        .is_err()
+    {
+        return Err(ApiError::bad_request(
+            "the query string is not UTF-8 once percent-decoded",
+        ));
+    }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
     if let Some((name, _)) = pairs
@@ -489,8 +498,14 @@ impl<F: Filters> ListQuery<F> {
             .into_iter()
             .partition(|(name, _)| geo::GEO_PARAMS.contains(&name.as_str()));
         let paging: Paging = parse_pairs(&paging)?;
-        if paging.page == Some(0) {
-            return Err(ApiError::bad_request("`page` starts at 1"));
+        // The spec types `page` as an int32.
+        if let Some(page) = paging.page
+            && !(1..=i32::MAX as u32).contains(&page)
+        {
+            return Err(ApiError::bad_request(format!(
+                "`page` must be between 1 and {}",
+                i32::MAX
+            )));
         }
         if let Some(per_page) = paging.per_page
             && !(1..=MAX_PER_PAGE).contains(&per_page)

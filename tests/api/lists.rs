@@ -96,6 +96,7 @@ async fn sorting_follows_the_whitelist_in_both_directions() {
         "sort=slug,slug",
         "sort=password_hash",
         "page=0",
+        "page=2147483648",
         "per_page=0",
         "per_page=abc",
         "page=1&cursor=x",
@@ -350,6 +351,8 @@ async fn tampered_cursors_nul_characters_and_impossible_dates_are_400() {
         "/api/v1/events?from=-9999-01-01",
         "/api/v1/documents?to=0000-01-01",
         "/api/v1/documents?theme=",
+        "/api/v1/documents?theme=%FF",
+        "/api/v1/documents?q=%C3%28",
         "/api/v1/events?centre=&kind=journee_technique",
     ] {
         assert_eq!(app.get(query, As::Public).await.status, 400, "{query}");
