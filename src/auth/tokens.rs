@@ -103,7 +103,7 @@ impl ExternalProvider {
     ) -> Result<Verified, ApiError> {
         let validation = validation(algorithm, &self.issuer, &self.audience);
         let claims = decode::<serde_json::Map<String, serde_json::Value>>(token, key, &validation)
-            .map_err(|e| ApiError::unauthorized(format!("invalid token: {e}")))?
+            .map_err(rejected)?
             .claims;
         let values: Vec<&str> = match claims.get(&self.role_claim) {
             Some(serde_json::Value::String(value)) => vec![value.as_str()],
@@ -129,6 +129,25 @@ impl ExternalProvider {
             user_id: None,
         })
     }
+}
+
+/// Why a token is refused, in the client's terms: the decoder's own errors name its parsers
+/// ("JSON error: expected value at line 1 column 1").
+fn rejected(error: jsonwebtoken::errors::Error) -> ApiError {
+    use jsonwebtoken::errors::ErrorKind;
+    let why = match error.kind() {
+        ErrorKind::ExpiredSignature => "it has expired".to_string(),
+        ErrorKind::ImmatureSignature => "it is not valid yet".to_string(),
+        ErrorKind::InvalidSignature => "its signature does not match".to_string(),
+        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
+            "it was issued for another service".to_string()
+        }
+        ErrorKind::InvalidAlgorithm => "its algorithm is not the one of its key".to_string(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("it has no `{claim}` claim"),
+        ErrorKind::InvalidClaimFormat(claim) => format!("its `{claim}` claim is malformed"),
+        _ => "it is not a well-formed JWT".to_string(),
+    };
+    ApiError::unauthorized(format!("invalid token: {why}"))
 }
 
 fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
@@ -239,14 +258,13 @@ impl TokenService {
 
     /// The key is chosen by `kid`, and the algorithm by the key: a token cannot pick either.
     pub fn verify(&self, token: &str) -> Result<Verified, ApiError> {
-        let header = decode_header(token)
-            .map_err(|e| ApiError::unauthorized(format!("invalid token: {e}")))?;
+        let header = decode_header(token).map_err(rejected)?;
         let kid = header
             .kid
             .ok_or_else(|| ApiError::unauthorized("invalid token: no kid in its header"))?;
         if let Some(key) = self.secrets.get(&kid) {
             let claims = decode::<Claims>(token, key, &self.validation)
-                .map_err(|e| ApiError::unauthorized(format!("invalid token: {e}")))?
+                .map_err(rejected)?
                 .claims;
             if claims.role == Role::Public {
                 return Err(ApiError::unauthorized("invalid token: no such role"));

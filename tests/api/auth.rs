@@ -277,6 +277,12 @@ async fn bad_tokens_are_401_never_5xx() {
                 .is_some_and(|h| h.contains("invalid_token")),
             "{what}"
         );
+        // The reason is the client's business, not the decoder's internals.
+        let detail = reply.body["detail"].as_str().expect("detail");
+        assert!(
+            detail.starts_with("invalid token: ") && !detail.contains("line"),
+            "{what}: {detail}"
+        );
     }
     let basic = app
         .request(Method::GET, "/api/v1/me", As::Public)
