@@ -167,6 +167,27 @@ pub fn check_period(
     }
 }
 
+/// An instant the API can send back as it takes it: RFC 3339 in the item's time zone, so a
+/// year from 1 to 9999 and a whole-minute offset there. (`9999-12-31T23:00:00-05:00` is year
+/// 10000 in Paris; before 1912, Paris was 9 minutes 21 seconds ahead of UTC.)
+pub fn check_instant(
+    field: &'static str,
+    at: DateTime<Utc>,
+    timezone: &str,
+) -> Result<(), ValidationError> {
+    use chrono::{Datelike, Offset};
+    let local = local_time(at, timezone);
+    if (1..=9999).contains(&local.year()) && local.offset().fix().local_minus_utc() % 60 == 0 {
+        Ok(())
+    } else {
+        Err(field_error(
+            field,
+            "out_of_range",
+            "cannot be written in RFC 3339 in the item's time zone: a year past 9999, or a date from before the zone had a whole-minute offset (1911 in Paris)",
+        ))
+    }
+}
+
 /// A stored instant shown in the item's own time zone (`2026-03-12T09:30:00+01:00`).
 pub fn local_time(at: DateTime<Utc>, timezone: &str) -> DateTime<FixedOffset> {
     match timezone.parse::<chrono_tz::Tz>() {

@@ -86,6 +86,19 @@ async fn events_follow_the_crud_contract() {
         )
         .await;
     assert_eq!(array.status, 400, "{}", array.body);
+    // Instants the API could not send back in RFC 3339 in the event's time zone.
+    for (field, value) in [
+        ("starts_at", "9999-12-31T23:00:00-05:00"),
+        ("starts_at", "0001-01-01T00:00:00+14:00"),
+        ("registration_closes_at", "9999-12-31T23:59:00-12:00"),
+    ] {
+        let mut event = json!({"title": "Hors du temps", "kind": "rencontre", "centre_id": centre["id"],
+            "starts_at": "2027-03-12T09:00:00+01:00", "ends_at": "9999-12-31T20:00:00+01:00", "format": "online"});
+        event[field] = json!(value);
+        let reply = app.post("/api/v1/events", &event, As::Admin).await;
+        assert_eq!(reply.status, 422, "{field} {value}: {}", reply.body);
+        assert_eq!(reply.error_fields(), [field], "{value}");
+    }
 }
 
 #[actix_web::test]

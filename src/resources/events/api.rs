@@ -21,8 +21,8 @@ use crate::resources::links::{self, Link};
 use crate::resources::shape::{Relation, Target};
 use crate::resources::territories;
 use crate::resources::values::{
-    Audience, Format, PublicationStatus, check_coordinates, check_period, default_timezone,
-    field_error, local_time, text_enum, validate_slug, validate_timezone,
+    Audience, Format, PublicationStatus, check_coordinates, check_instant, check_period,
+    default_timezone, field_error, local_time, text_enum, validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::events;
@@ -175,6 +175,16 @@ pub struct EventInput {
 }
 
 fn check_event(input: &EventInput) -> Result<(), validator::ValidationError> {
+    check_instant("starts_at", input.starts_at.to_utc(), &input.timezone)?;
+    check_instant("ends_at", input.ends_at.to_utc(), &input.timezone)?;
+    for (field, at) in [
+        ("registration_opens_at", input.registration_opens_at),
+        ("registration_closes_at", input.registration_closes_at),
+    ] {
+        if let Some(at) = at {
+            check_instant(field, at, "UTC")?;
+        }
+    }
     check_period(&input.starts_at, &input.ends_at)?;
     check_coordinates(input.latitude, input.longitude)?;
     if let (Some(opens), Some(closes)) = (input.registration_opens_at, input.registration_closes_at)

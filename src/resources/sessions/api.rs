@@ -22,8 +22,8 @@ use crate::query::{
 use crate::resources::shape::{Relation, Target};
 use crate::resources::trainings::api::{Modality, Trainings};
 use crate::resources::values::{
-    check_coordinates, check_period, default_timezone, local_time, text_enum, validate_slug,
-    validate_timezone,
+    check_coordinates, check_instant, check_period, default_timezone, local_time, text_enum,
+    validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
@@ -96,6 +96,8 @@ pub struct SessionInput {
 }
 
 fn check_session(input: &SessionInput) -> Result<(), validator::ValidationError> {
+    check_instant("starts_at", input.starts_at.to_utc(), &input.timezone)?;
+    check_instant("ends_at", input.ends_at.to_utc(), &input.timezone)?;
     check_period(&input.starts_at, &input.ends_at)?;
     check_coordinates(input.latitude, input.longitude)
 }
