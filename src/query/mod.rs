@@ -237,8 +237,7 @@ impl Condition {
         match self {
             Condition::Search { text, typo } => {
                 let q = b.param(Bind::Text(text.clone()));
-                let mut rank =
-                    format!("ts_rank(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
+                let mut rank = format!("ts_rank(t.search, relais_query({q}), 32)");
                 if let Some(column) = typo {
                     rank =
                         format!("({rank} + similarity(relais_fold({column}), relais_fold({q})))");
@@ -303,7 +302,7 @@ impl Condition {
             }
             Condition::Search { text, typo } => {
                 let q = b.param(Bind::Text(text.clone()));
-                let words = format!("t.search @@ websearch_to_tsquery('relais_french', {q})");
+                let words = format!("t.search @@ relais_query({q})");
                 match typo {
                     Some(column) => {
                         format!(" AND ({words} OR relais_fold({column}) % relais_fold({q}))")

@@ -263,8 +263,7 @@ fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition
             Some(Condition::Search { text, .. }) => b.param(Bind::Text(text.clone())),
             _ => b.param(Bind::Text(String::new())),
         };
-        let mut score =
-            format!("ts_rank(t.search, websearch_to_tsquery('relais_french', {q}), 32)");
+        let mut score = format!("ts_rank(t.search, relais_query({q}), 32)");
         if let Some(column) = searched.typo {
             score = format!("{score} + similarity(relais_fold({column}), relais_fold({q}))");
         }
@@ -292,7 +291,7 @@ fn details(b: &mut SqlBuilder, parts: &[(&Searched, Vec<Condition>)], text: &str
         .map(|(searched, _)| {
             format!(
                 "SELECT t.slug, {title} AS title, coalesce(ts_headline('relais_french', {text}, \
-                 websearch_to_tsquery('relais_french', {q}), \
+                 relais_query({q}), \
                  'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>'), '') \
                  AS snippet FROM {table} t WHERE p.type = '{kind}' AND t.id = p.id",
                 kind = searched.kind.as_str(),

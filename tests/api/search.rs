@@ -90,6 +90,30 @@ async fn q_ignores_accents_case_and_plurals_and_ranks_title_over_summary_over_bo
         titles(&search("TOURBIERE", As::Public).await),
         ["Gestion des zones humides"]
     );
+    // Plurals the stemmer keeps apart: « élu » / « élus », « lieu » / « lieux ».
+    document(
+        "elus",
+        "Former les élus aux lieux humides",
+        "Les élus des communes rurales.",
+        "",
+        "public",
+    )
+    .await;
+    for q in ["elu", "%C3%A9lus", "lieu", "LIEUX"] {
+        let found = search(q, As::Public).await;
+        assert_eq!(titles(&found), ["Former les élus aux lieux humides"], "{q}");
+    }
+    let snippet = app
+        .get("/api/v1/search?q=elu", As::Public)
+        .await
+        .expect(200)["data"][0]["snippet"]
+        .clone();
+    assert!(
+        snippet
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>élus</mark>")),
+        "{snippet}"
+    );
     // Members also find what is reserved to them.
     assert_eq!(
         search("continuite%20ecologique", As::Member).await["meta"]["total"],
