@@ -110,36 +110,77 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 }
 
 /// The same rules, for a JSON object already parsed: a body, or a merged JSON Merge Patch.
-/// Anything but an object is a 400, and where fields `T` requires are missing, the 422 names
-/// every one of them (serde stops at the first).
+/// Anything but an object is a 400. A 422 names every faulty field at once, though serde stops
+/// at the first: each faulty field is taken out and the rest read again, and the fields `T`
+/// requires that are missing are read from its schema.
 pub fn from_object<T: DeserializeOwned + PartialSchema>(value: serde_json::Value) -> ApiResult<T> {
-    let serde_json::Value::Object(object) = &value else {
+    let serde_json::Value::Object(object) = value else {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     };
-    serde_path_to_error::deserialize(&value).map_err(|e| {
-        let path = e.path().to_string();
-        let error = e.into_inner();
-        if path == "." && error.to_string().starts_with("missing field") {
-            // Built only when needed: the schema is assembled at each call.
-            if let RefOr::T(Schema::Object(schema)) = T::schema() {
-                let missing: Vec<FieldError> = schema
-                    .required
-                    .iter()
-                    .filter(|field| !object.contains_key(field.as_str()))
-                    .map(|field| {
-                        FieldError::new(field, "required", "is required and cannot be null")
-                    })
-                    .collect();
-                if !missing.is_empty() {
-                    return ApiError::unprocessable(missing);
-                }
-            }
+    let mut rest = serde_json::Value::Object(object);
+    let mut faults = Vec::new();
+    // serde's own word on a missing field, in case the schema has nothing to add.
+    let mut missing = None;
+    loop {
+        let error = match serde_path_to_error::deserialize::<_, T>(&rest) {
+            Ok(value) if faults.is_empty() => return Ok(value),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let path = error.path().to_string();
+        let fault = json_fault(&path, error.into_inner())?;
+        if path == "." && fault.code == "required" {
+            missing = Some(fault);
+            break;
         }
-        json_error(path, error)
-    })
+        faults.push(fault);
+        // `themes[2]` or `place.latitude`: the top-level field it belongs to goes.
+        let key = path.split(['.', '[']).next().unwrap_or_default();
+        let removed = match &mut rest {
+            serde_json::Value::Object(map) => map.remove(key).is_some(),
+            _ => false,
+        };
+        if !removed {
+            break;
+        }
+    }
+    let count = faults.len();
+    // Built only on this path: the schema is assembled at each call.
+    if let RefOr::T(Schema::Object(schema)) = T::schema() {
+        let taken_out: Vec<String> = faults
+            .iter()
+            .map(|f| {
+                f.field
+                    .split(['.', '['])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        let present = |field: &str| match &rest {
+            serde_json::Value::Object(map) => map.contains_key(field),
+            _ => false,
+        };
+        faults.extend(
+            schema
+                .required
+                .iter()
+                .filter(|field| !present(field) && !taken_out.contains(field))
+                .map(|field| FieldError::new(field, "required", "is required and cannot be null")),
+        );
+    }
+    if faults.len() == count
+        && let Some(fault) = missing
+        && !faults.iter().any(|f| f.field == fault.field)
+    {
+        faults.push(fault);
+    }
+    Err(ApiError::unprocessable(faults))
 }
 
-fn json_error(path: String, error: serde_json::Error) -> ApiError {
+/// What serde found wrong with a field, or the 400 for what is not a field's fault (malformed
+/// JSON, an unknown field).
+fn json_fault(path: &str, error: serde_json::Error) -> ApiResult<FieldError> {
     use serde_json::error::Category;
     let message = error.to_string();
     // serde_json appends " at line L column C", which says nothing once the field is named.
@@ -149,24 +190,30 @@ fn json_error(path: String, error: serde_json::Error) -> ApiError {
     };
     match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => {
-            ApiError::bad_request(format!("malformed JSON: {error}"))
+            Err(ApiError::bad_request(format!("malformed JSON: {error}")))
         }
-        Category::Data if message.starts_with("unknown field") => ApiError::bad_request(message),
-        Category::Data => {
-            let (field, code) = match message.strip_prefix("missing field `") {
-                Some(rest) => {
-                    let name = rest.trim_end_matches('`');
-                    let field = if path == "." {
-                        name.to_string()
-                    } else {
-                        format!("{path}.{name}")
-                    };
-                    (field, "required")
-                }
-                None => (path, "invalid_type"),
-            };
-            ApiError::invalid_field(&field, code, message)
+        Category::Data if message.starts_with("unknown field") => {
+            Err(ApiError::bad_request(message))
         }
+        Category::Data => Ok(match message.strip_prefix("missing field `") {
+            Some(rest) => {
+                let name = rest.trim_end_matches('`');
+                let field = if path == "." {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
+                FieldError::new(field, "required", message.clone())
+            }
+            None => FieldError::new(path, "invalid_type", message),
+        }),
+    }
+}
+
+fn json_error(path: String, error: serde_json::Error) -> ApiError {
+    match json_fault(&path, error) {
+        Ok(fault) => ApiError::unprocessable(vec![fault]),
+        Err(error) => error,
     }
 }
 

@@ -70,6 +70,21 @@ async fn events_follow_the_crud_contract() {
         missing.error_fields(),
         ["centre_id", "starts_at", "ends_at", "format"]
     );
+    // Values of the wrong type are all named too, with what is missing.
+    let mut wrong = app
+        .post(
+            "/api/v1/events",
+            &json!({"title": "Mauvais types", "kind": "inconnu", "centre_id": centre["id"],
+                    "starts_at": "demain", "ends_at": 12, "capacity": "beaucoup"}),
+            As::Admin,
+        )
+        .await
+        .error_fields();
+    wrong.sort();
+    assert_eq!(
+        wrong,
+        ["capacity", "ends_at", "format", "kind", "starts_at"]
+    );
     // A patch that clears a required field is refused by name.
     let path = format!("/api/v1/events/{}", event["id"].as_str().expect("id"));
     let cleared = app
