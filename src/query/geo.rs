@@ -24,18 +24,31 @@ pub struct Territories {
     departments: Vec<String>,
 }
 
-/// Whether `code` has the shape of an INSEE region code (`76`).
+/// The INSEE codes of the regions since 2016 (the `regions` table holds their names; a test
+/// checks that both agree).
+const REGIONS: [&str; 18] = [
+    "01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84",
+    "93", "94",
+];
+
+/// Whether `code` is an INSEE region code (`76`).
 fn is_region_code(code: &str) -> bool {
-    code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit())
+    REGIONS.contains(&code)
 }
 
-/// Whether `code` has the shape of an INSEE department code (`34`, `2A`, `974`).
+/// Whether `code` is an INSEE department code: `01` to `95` but `20` (Corsica is `2A` and
+/// `2B`), and the overseas `971` to `974` and `976`.
 fn is_department_code(code: &str) -> bool {
-    matches!(code, "2A" | "2B")
-        || (code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()))
-        || (code.len() == 3
-            && code.starts_with("97")
-            && (b'1'..=b'6').contains(&code.as_bytes()[2]))
+    match code {
+        "2A" | "2B" | "971" | "972" | "973" | "974" | "976" => true,
+        _ => {
+            code.len() == 2
+                && code.bytes().all(|b| b.is_ascii_digit())
+                && code != "00"
+                && code != "20"
+                && code <= "95"
+        }
+    }
 }
 
 impl TryFrom<String> for Territories {
@@ -57,11 +70,13 @@ impl TryFrom<String> for Territories {
                 "region" if is_region_code(&code) => territories.regions.push(code),
                 "department" if is_department_code(&code) => territories.departments.push(code),
                 "region" => {
-                    return Err(format!("`{code}` is not an INSEE region code (two digits)"));
+                    return Err(format!(
+                        "`{code}` is not an INSEE region code (`76`; GET /api/v1/territories lists them)"
+                    ));
                 }
                 "department" => {
                     return Err(format!(
-                        "`{code}` is not an INSEE department code (`34`, `2A`, `974`)"
+                        "`{code}` is not an INSEE department code (`34`, `2A`, `974`; GET /api/v1/territories lists them)"
                     ));
                 }
                 other => {
@@ -372,6 +387,8 @@ mod tests {
         assert!(Territories::try_from("76".to_string()).is_err());
         assert!(Territories::try_from("region:2A".to_string()).is_err());
         assert!(Territories::try_from("department:977".to_string()).is_err());
+        assert!(Territories::try_from("region:99".to_string()).is_err());
+        assert!(Territories::try_from("department:20".to_string()).is_err());
         assert!(Territories::try_from("commune:31555".to_string()).is_err());
     }
 }

@@ -305,6 +305,38 @@ async fn the_territories_list_gives_every_region_with_its_departments() {
         )
         .await;
     assert_eq!(again.status, 304);
+    // `territory=` takes exactly the codes listed, and refuses the others by name.
+    let mut listed = Vec::new();
+    for region in regions {
+        listed.push(format!("region:{}", region["code"].as_str().expect("code")));
+        for department in region["departments"].as_array().expect("departments") {
+            listed.push(format!(
+                "department:{}",
+                department["code"].as_str().expect("code")
+            ));
+        }
+    }
+    for level in ["region", "department"] {
+        for code in (0..100)
+            .map(|n| format!("{n:02}"))
+            .chain((970..980).map(|n| n.to_string()))
+            .chain(["2A", "2B", "2C"].map(str::to_string))
+        {
+            let territory = format!("{level}:{code}");
+            let reply = app
+                .get(
+                    &format!("/api/v1/centres?territory={territory}"),
+                    As::Public,
+                )
+                .await;
+            let expected = if listed.contains(&territory) {
+                200
+            } else {
+                400
+            };
+            assert_eq!(reply.status, expected, "{territory}: {}", reply.body);
+        }
+    }
 }
 
 #[actix_web::test]
