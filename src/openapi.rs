@@ -89,8 +89,77 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// What the annotations cannot say: each item's `included`, from the relations that fill it.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     crate::resources::shape::document(&mut api);
+    crate::auth::users::document(&mut api);
+    crate::resources::changes::document(&mut api);
     patch_schemas(&mut api);
     api
+}
+
+/// `^-?(?:a|b)(?:,-?(?:a|b))*$`: a comma-separated list of `names`, each with an optional `-`
+/// when `signed` (descending sorts).
+fn list_pattern(names: &[&str], signed: bool) -> String {
+    let sign = if signed { "-?" } else { "" };
+    let one = format!("{sign}(?:{})", names.join("|"));
+    format!("^{one}(?:,{one})*$")
+}
+
+/// What a list or item operation takes in `sort`, `facets`, `fields` and `include`, given as a
+/// `pattern` on those parameters so that clients and fuzzers can check a value before sending
+/// it. The operations are those whose answer is `schema` (an item) or `Page_{schema}`.
+pub struct Whitelists<'a> {
+    pub schema: &'a str,
+    pub sorts: Vec<&'a str>,
+    pub facets: Vec<&'a str>,
+    pub fields: Vec<&'a str>,
+    pub includes: Vec<&'a str>,
+}
+
+impl Whitelists<'_> {
+    pub fn document(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Schema};
+        let item = format!("#/components/schemas/{}", self.schema);
+        let page = format!("#/components/schemas/Page_{}", self.schema);
+        for path in api.paths.paths.values_mut() {
+            let Some(operation) = path.get.as_mut() else {
+                continue;
+            };
+            let answer = operation
+                .responses
+                .responses
+                .get("200")
+                .and_then(|response| match response {
+                    RefOr::T(response) => response.content.get("application/json"),
+                    RefOr::Ref(_) => None,
+                })
+                .and_then(|content| match content {
+                    RefOr::T(content) => match &content.schema {
+                        Some(RefOr::Ref(reference)) => Some(reference.ref_location.clone()),
+                        _ => None,
+                    },
+                    RefOr::Ref(_) => None,
+                });
+            if answer != Some(item.clone()) && answer != Some(page.clone()) {
+                continue;
+            }
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                let (names, signed) = match parameter.name.as_str() {
+                    "sort" => (&self.sorts, true),
+                    "facets" => (&self.facets, false),
+                    "fields" => (&self.fields, false),
+                    "include" => (&self.includes, false),
+                    _ => continue,
+                };
+                if let (false, Some(RefOr::T(Schema::Object(schema)))) =
+                    (names.is_empty(), parameter.schema.as_mut())
+                {
+                    schema.pattern = Some(list_pattern(names, signed));
+                }
+            }
+        }
+    }
 }
 
 /// A JSON Merge Patch holds only the fields to change, while the schema a PATCH handler

@@ -56,6 +56,11 @@ static USERS: Collection = Collection {
     located: false,
 };
 
+/// The spec's patterns for what the list of accounts sorts by.
+pub fn document(api: &mut utoipa::openapi::OpenApi) {
+    USERS.whitelists("User").document(api);
+}
+
 /// An account. Its password is never shown.
 #[derive(Debug, Serialize, ToSchema, QueryableByName)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]

@@ -626,6 +626,17 @@ struct Plan {
 }
 
 impl Collection {
+    /// What `sort=` and `facets=` take, as the spec documents them.
+    pub fn whitelists<'a>(&self, schema: &'a str) -> crate::openapi::Whitelists<'a> {
+        crate::openapi::Whitelists {
+            schema,
+            sorts: self.sorts.iter().map(|key| key.name).collect(),
+            facets: self.facets.iter().map(|facet| facet.name).collect(),
+            fields: Vec::new(),
+            includes: Vec::new(),
+        }
+    }
+
     fn sort_key(&self, name: &str) -> Option<&'static SortKey> {
         self.sorts.iter().find(|key| key.name == name)
     }

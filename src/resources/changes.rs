@@ -49,6 +49,11 @@ static DELETIONS: Collection = Collection {
     located: false,
 };
 
+/// The spec's patterns for what the list of tombstones sorts by.
+pub fn document(api: &mut utoipa::openapi::OpenApi) {
+    DELETIONS.whitelists("Deletion").document(api);
+}
+
 /// An item deleted, or withdrawn from the caller's view.
 #[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
 #[diesel(table_name = deletions, check_for_backend(diesel::pg::Pg))]

@@ -268,21 +268,25 @@ fn item_fields<T: utoipa::PartialSchema>() -> Vec<String> {
 }
 
 /// Documents `included` in each item's schema, from the same relations that fill it.
+/// Also gives `sort`, `facets`, `fields` and `include` the pattern of what each collection takes.
 pub fn document(openapi: &mut OpenApi) {
-    fn relations_of<R: Resource>() -> (String, &'static [Relation]) {
-        (
-            <R::Item as utoipa::ToSchema>::name().into_owned(),
-            R::RELATIONS,
-        )
+    fn relations_of<R: Resource>(openapi: &mut OpenApi) -> (String, &'static [Relation]) {
+        let name = <R::Item as utoipa::ToSchema>::name().into_owned();
+        let fields = item_fields::<R::Item>();
+        let mut whitelists = R::COLLECTION.whitelists(&name);
+        whitelists.fields = fields.iter().map(String::as_str).collect();
+        whitelists.includes = R::RELATIONS.iter().map(|r| r.name).collect();
+        whitelists.document(openapi);
+        (name, R::RELATIONS)
     }
     let all = [
-        relations_of::<Centres>(),
-        relations_of::<Actors>(),
-        relations_of::<Events>(),
-        relations_of::<Trainings>(),
-        relations_of::<Sessions>(),
-        relations_of::<Documents>(),
-        relations_of::<Themes>(),
+        relations_of::<Centres>(openapi),
+        relations_of::<Actors>(openapi),
+        relations_of::<Events>(openapi),
+        relations_of::<Trainings>(openapi),
+        relations_of::<Sessions>(openapi),
+        relations_of::<Documents>(openapi),
+        relations_of::<Themes>(openapi),
     ];
     let Some(components) = openapi.components.as_mut() else {
         return;

@@ -442,3 +442,73 @@ async fn answers_vary_with_the_token() {
         );
     }
 }
+
+/// The names each `sort`, `facets`, `fields` and `include` pattern of the spec lists.
+fn pattern_names(pattern: &str) -> Vec<String> {
+    let start = pattern.find("(?:").expect("a group") + 3;
+    let end = start + pattern[start..].find(')').expect("its end");
+    pattern[start..end].split('|').map(str::to_string).collect()
+}
+
+#[actix_web::test]
+async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
+    let app = TestApp::spawn().await;
+    relais::seed::run(&mut app.db().await).await.expect("seed");
+    let spec: Value =
+        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let slug_of = async |collection: &str| {
+        let list = app
+            .get(&format!("/api/v1/{collection}?per_page=1"), As::Admin)
+            .await
+            .expect(200);
+        list["data"][0]["slug"].as_str().expect("slug").to_string()
+    };
+    let trainings = app
+        .get("/api/v1/trainings?per_page=100", As::Admin)
+        .await
+        .expect(200);
+    let training = trainings["data"]
+        .as_array()
+        .expect("trainings")
+        .iter()
+        .find(|t| t["modality"] != "e_learning")
+        .and_then(|t| t["slug"].as_str())
+        .expect("a dated training")
+        .to_string();
+    let sessions = app
+        .get(&format!("/api/v1/trainings/{training}/sessions"), As::Admin)
+        .await
+        .expect(200);
+    let session = sessions["data"][0]["id"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    let mut checked = 0;
+    for (template, item) in spec["paths"].as_object().expect("paths") {
+        let Some(parameters) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        let collection = template.split('/').nth(3).unwrap_or_default();
+        let path = if template.contains("{key}") {
+            template.replace("{key}", &slug_of(collection).await)
+        } else {
+            template
+                .replace("{training}", &training)
+                .replace("{session}", &session)
+        };
+        for parameter in parameters {
+            let Some(pattern) = parameter["schema"]["pattern"].as_str() else {
+                continue;
+            };
+            let name = parameter["name"].as_str().expect("name");
+            for value in pattern_names(pattern) {
+                let reply = app.get(&format!("{path}?{name}={value}"), As::Admin).await;
+                assert_eq!(reply.status, 200, "{path}?{name}={value}: {}", reply.body);
+                checked += 1;
+            }
+            let refused = app.get(&format!("{path}?{name}=inconnu"), As::Admin).await;
+            assert_eq!(refused.status, 400, "{path}?{name}=inconnu");
+        }
+    }
+    assert!(checked >= 150, "only {checked} names checked");
+}
