@@ -15,7 +15,7 @@ use super::{Admin, Caller, Role, refresh};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{
-    IfMatch, JsonBody, MergePatch, created_response, item_response, updated_response,
+    JsonBody, MergePatch, Preconditions, created_response, item_response, updated_response,
 };
 use crate::query::sql::Bind;
 use crate::query::{
@@ -234,13 +234,13 @@ pub async fn update_user(
     id: web::Path<String>,
     patch: MergePatch,
 ) -> ApiResult<HttpResponse> {
-    let if_match = IfMatch::of(&req);
+    let preconditions = Preconditions::of(&req);
     let caller = admin.0;
     let mut conn = state.conn().await?;
     let id = conn
         .transaction(async |c| {
             let current = find(c, &caller, &id, true).await?;
-            if_match.check(&current)?;
+            preconditions.check(&current)?;
             let Some(update) = patch
                 .apply::<UserUpdate>(&current, &["id", "email", "created_at", "updated_at"])?
             else {

@@ -322,14 +322,14 @@ fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<String> {
 /// The preconditions of a write (`If-Match`, `If-None-Match`), taken out of the request so
 /// that a transaction can check them against the item it locked.
 #[derive(Debug, Clone)]
-pub struct IfMatch {
+pub struct Preconditions {
     if_match: Option<String>,
     if_none_match: Option<String>,
 }
 
-impl IfMatch {
+impl Preconditions {
     pub fn of(req: &HttpRequest) -> Self {
-        IfMatch {
+        Preconditions {
             if_match: header_value(req, header::IF_MATCH),
             if_none_match: header_value(req, header::IF_NONE_MATCH),
         }

@@ -7,7 +7,7 @@ use super::Resource;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{IfMatch, MergePatch, created_response, item_response, updated_response};
+use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
 use crate::query::sql::{Bind, SqlBuilder};
 use crate::query::{Condition, ListQuery, Shaping};
 use crate::resources::shape::Shape;
@@ -89,7 +89,7 @@ pub async fn update<R: Resource>(
     scope: Vec<Condition>,
     parent: R::Parent,
 ) -> ApiResult<HttpResponse> {
-    let if_match = IfMatch::of(req);
+    let preconditions = Preconditions::of(req);
     let mut conn = state.conn().await?;
     let id = conn
         .transaction(async |c| {
@@ -97,7 +97,7 @@ pub async fn update<R: Resource>(
                 .find::<R::Row>(c, caller, key, scope, true)
                 .await?;
             let current = R::item(row, caller);
-            if_match.check(&current)?;
+            preconditions.check(&current)?;
             match patch.apply::<R::Input>(&current, R::READ_ONLY)? {
                 Some(input) => R::save(c, input, Some(R::id(&current)), parent).await,
                 None => Ok(R::id(&current)),
@@ -115,7 +115,7 @@ pub async fn delete<R: Resource>(
     key: &str,
     scope: Vec<Condition>,
 ) -> ApiResult<HttpResponse> {
-    let if_match = IfMatch::of(req);
+    let preconditions = Preconditions::of(req);
     let mut conn = state.conn().await?;
     conn.transaction(async |c| {
         R::before_delete(c, key).await?;
@@ -123,7 +123,7 @@ pub async fn delete<R: Resource>(
             .find::<R::Row>(c, caller, key, scope, true)
             .await?;
         let current = R::item(row, caller);
-        if_match.check(&current)?;
+        preconditions.check(&current)?;
         let mut b = SqlBuilder::new(&format!("DELETE FROM {} WHERE id = ", R::COLLECTION.table));
         let id = b.param(Bind::Uuid(R::id(&current)));
         b.push(&id);

@@ -270,7 +270,8 @@ fn item_fields<T: utoipa::PartialSchema>() -> Vec<String> {
 /// Documents `included` in each item's schema, from the same relations that fill it.
 /// Also gives `sort`, `facets`, `fields` and `include` the pattern of what each collection takes.
 pub fn document(openapi: &mut OpenApi) {
-    fn relations_of<R: Resource>(openapi: &mut OpenApi) -> (String, &'static [Relation]) {
+    /// Documents `R`'s whitelists, and returns its item's schema name and its relations.
+    fn documented<R: Resource>(openapi: &mut OpenApi) -> (String, &'static [Relation]) {
         let name = <R::Item as utoipa::ToSchema>::name().into_owned();
         let fields = item_fields::<R::Item>();
         let mut whitelists = R::COLLECTION.whitelists(&name);
@@ -280,13 +281,13 @@ pub fn document(openapi: &mut OpenApi) {
         (name, R::RELATIONS)
     }
     let all = [
-        relations_of::<Centres>(openapi),
-        relations_of::<Actors>(openapi),
-        relations_of::<Events>(openapi),
-        relations_of::<Trainings>(openapi),
-        relations_of::<Sessions>(openapi),
-        relations_of::<Documents>(openapi),
-        relations_of::<Themes>(openapi),
+        documented::<Centres>(openapi),
+        documented::<Actors>(openapi),
+        documented::<Events>(openapi),
+        documented::<Trainings>(openapi),
+        documented::<Sessions>(openapi),
+        documented::<Documents>(openapi),
+        documented::<Themes>(openapi),
     ];
     let Some(components) = openapi.components.as_mut() else {
         return;
