@@ -2,6 +2,36 @@ use crate::helpers::{As, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// The spec as the code generates it.
+fn generated_spec() -> Value {
+    serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("JSON")
+}
+
+/// The slug of a seeded training that has dated sessions, and the id of its first session.
+async fn dated_training(app: &TestApp) -> (String, String) {
+    let trainings = app
+        .get("/api/v1/trainings?per_page=100", As::Admin)
+        .await
+        .expect(200);
+    let training = trainings["data"]
+        .as_array()
+        .expect("trainings")
+        .iter()
+        .find(|t| t["modality"] != "e_learning")
+        .and_then(|t| t["slug"].as_str())
+        .expect("a dated training")
+        .to_string();
+    let sessions = app
+        .get(&format!("/api/v1/trainings/{training}/sessions"), As::Admin)
+        .await
+        .expect(200);
+    let session = sessions["data"][0]["id"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    (training, session)
+}
+
 #[test]
 fn the_committed_spec_matches_the_code() {
     let generated = relais::openapi::document_json().expect("generate");
@@ -16,8 +46,7 @@ fn the_committed_spec_matches_the_code() {
 
 #[test]
 fn every_operation_is_documented_with_its_security_and_errors() {
-    let spec: Value =
-        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("JSON");
+    let spec = generated_spec();
     assert_eq!(spec["openapi"], "3.1.0");
     let paths = spec["paths"].as_object().expect("paths");
     assert!(paths.len() >= 15);
@@ -66,8 +95,7 @@ fn every_operation_is_documented_with_its_security_and_errors() {
 async fn the_spec_and_the_docs_are_served() {
     let app = TestApp::spawn().await;
     let served = app.get("/openapi.json", As::Public).await.expect(200);
-    let generated: Value =
-        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("JSON");
+    let generated = generated_spec();
     assert_eq!(served, generated);
     let docs = app.get("/docs", As::Public).await;
     assert_eq!(docs.status, 200);
@@ -131,8 +159,7 @@ fn listed(description: &str, label: &str) -> Option<Vec<String>> {
 #[actix_web::test]
 async fn each_list_documents_exactly_the_facets_and_includes_it_takes() {
     let app = TestApp::spawn().await;
-    let spec: Value =
-        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let spec = generated_spec();
     let centre = app.centre("centre-des-listes").await;
     let training = app
         .create(
@@ -276,29 +303,10 @@ fn violations(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut V
 async fn every_read_answers_what_the_spec_describes() {
     let app = TestApp::spawn().await;
     relais::seed::run(&mut app.db().await).await.expect("seed");
-    let spec: Value =
-        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let spec = generated_spec();
     // A real key for each path parameter, from the lists.
     let first = |list: Value| list["data"][0].clone();
-    let training = app
-        .get("/api/v1/trainings?per_page=100", As::Admin)
-        .await
-        .expect(200)["data"]
-        .as_array()
-        .expect("trainings")
-        .iter()
-        .find(|t| t["modality"] != "e_learning")
-        .cloned()
-        .expect("a dated training");
-    let training_slug = training["slug"].as_str().expect("slug").to_string();
-    let session = first(
-        app.get(
-            &format!("/api/v1/trainings/{training_slug}/sessions"),
-            As::Admin,
-        )
-        .await
-        .expect(200),
-    );
+    let (training_slug, session) = dated_training(&app).await;
     let user = first(app.get("/api/v1/users", As::Admin).await.expect(200));
     let mut checked = 0;
     let mut faults = Vec::new();
@@ -324,7 +332,7 @@ async fn every_read_answers_what_the_spec_describes() {
         let path = template
             .replace("{key}", &key)
             .replace("{training}", &training_slug)
-            .replace("{session}", session["id"].as_str().expect("session id"))
+            .replace("{session}", &session)
             .replace("{id}", user["id"].as_str().expect("user id"));
         let path = match template.as_str() {
             "/api/v1/search" => "/api/v1/search?q=zones%20humides".to_string(),
@@ -352,8 +360,7 @@ async fn every_read_answers_what_the_spec_describes() {
 
 #[test]
 fn a_merge_patch_needs_no_field_and_takes_no_unknown_one() {
-    let spec: Value =
-        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let spec = generated_spec();
     let mut checked = 0;
     let mut faults = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
@@ -454,8 +461,7 @@ fn pattern_names(pattern: &str) -> Vec<String> {
 async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
     let app = TestApp::spawn().await;
     relais::seed::run(&mut app.db().await).await.expect("seed");
-    let spec: Value =
-        serde_json::from_str(&relais::openapi::document_json().expect("generate")).expect("json");
+    let spec = generated_spec();
     let slug_of = async |collection: &str| {
         let list = app
             .get(&format!("/api/v1/{collection}?per_page=1"), As::Admin)
@@ -463,26 +469,7 @@ async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
             .expect(200);
         list["data"][0]["slug"].as_str().expect("slug").to_string()
     };
-    let trainings = app
-        .get("/api/v1/trainings?per_page=100", As::Admin)
-        .await
-        .expect(200);
-    let training = trainings["data"]
-        .as_array()
-        .expect("trainings")
-        .iter()
-        .find(|t| t["modality"] != "e_learning")
-        .and_then(|t| t["slug"].as_str())
-        .expect("a dated training")
-        .to_string();
-    let sessions = app
-        .get(&format!("/api/v1/trainings/{training}/sessions"), As::Admin)
-        .await
-        .expect(200);
-    let session = sessions["data"][0]["id"]
-        .as_str()
-        .expect("a session")
-        .to_string();
+    let (training, session) = dated_training(&app).await;
     let mut checked = 0;
     for (template, item) in spec["paths"].as_object().expect("paths") {
         let Some(parameters) = item["get"]["parameters"].as_array() else {
