@@ -252,22 +252,6 @@ impl From<DieselError> for ApiError {
                         let field = unique_field(&constraint);
                         ApiError::conflict(format!("this {field} is already in use"))
                     }
-                    // "update or delete on table … violates foreign key constraint": a delete
-                    // (or key change) that would orphan rows pointing here.
-                    DatabaseErrorKind::ForeignKeyViolation
-                        if info.message().starts_with("update or delete on table") =>
-                    {
-                        // `documents_centre_id_fkey`: documents refer to it.
-                        let field = foreign_key_field(&constraint);
-                        let referrers = constraint
-                            .strip_suffix("_fkey")
-                            .and_then(|c| c.strip_suffix(&format!("_{field}")))
-                            .unwrap_or("other items")
-                            .replace('_', " ");
-                        ApiError::conflict(format!(
-                            "{referrers} still refer to it: delete or change them first"
-                        ))
-                    }
                     DatabaseErrorKind::ForeignKeyViolation => ApiError::invalid_field(
                         &foreign_key_field(&constraint),
                         "unknown_reference",
@@ -281,15 +265,33 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::conflict("a concurrent change got in the way; retry")
                     }
-                    // Diesel has no kind for a deadlock (SQLSTATE 40P01): PostgreSQL rolled
-                    // this transaction back, and a retry is what the client should do.
-                    _ if info.message().starts_with("deadlock detected") => {
-                        ApiError::conflict("a concurrent change got in the way; retry")
-                    }
                     _ => ApiError::internal(format!("database: {}", info.message())),
                 }
             }
             other => ApiError::internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl ApiError {
+    /// The error of a `DELETE`: there, a foreign key violated is a row that still refers to
+    /// the one deleted (`documents_centre_id_fkey`: documents refer to it), named from the
+    /// constraint, never from the server's message, whose language is the server's.
+    pub fn from_delete(error: DieselError) -> Self {
+        match &error {
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                let constraint = info.constraint_name().unwrap_or_default();
+                let field = foreign_key_field(constraint);
+                let referrers = constraint
+                    .strip_suffix("_fkey")
+                    .and_then(|c| c.strip_suffix(&format!("_{field}")))
+                    .unwrap_or("other items")
+                    .replace('_', " ");
+                ApiError::conflict(format!(
+                    "{referrers} still refer to it: delete or change them first"
+                ))
+            }
+            _ => ApiError::from(error),
         }
     }
 }

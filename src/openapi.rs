@@ -114,7 +114,18 @@ pub struct Whitelists<'a> {
     pub includes: Vec<&'a str>,
 }
 
-impl Whitelists<'_> {
+impl<'a> Whitelists<'a> {
+    /// What `sort=` and `facets=` of `collection` take; its items' schema is `schema`.
+    pub fn of(collection: &crate::query::Collection, schema: &'a str) -> Whitelists<'a> {
+        Whitelists {
+            schema,
+            sorts: collection.sorts.iter().map(|key| key.name).collect(),
+            facets: collection.facets.iter().map(|facet| facet.name).collect(),
+            fields: Vec::new(),
+            includes: Vec::new(),
+        }
+    }
+
     pub fn document(&self, api: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{RefOr, Schema};
         let item = format!("#/components/schemas/{}", self.schema);

@@ -19,7 +19,8 @@ use crate::http::{
 };
 use crate::query::sql::Bind;
 use crate::query::{
-    Collection, Condition, Filters, Instant, ListQuery, NoParams, Page, Paging, SortKey, Visibility,
+    Collection, Condition, Filters, Instant, KeyType, ListQuery, Lock, NoParams, Page, Paging,
+    SortKey, Visibility,
 };
 use crate::resources::values::text_enum;
 use crate::schema::users;
@@ -42,12 +43,7 @@ static USERS: Collection = Collection {
     table: "users",
     select: "t.id, t.email, t.role, t.is_active, t.actor_id, t.created_at, t.updated_at",
     sorts: &[
-        SortKey {
-            name: "email",
-            column: "t.email",
-            sql_type: "text",
-            null_as: None,
-        },
+        SortKey::new("email", "t.email", KeyType::Text),
         SortKey::CREATED_AT,
     ],
     default_sort: "email",
@@ -58,7 +54,7 @@ static USERS: Collection = Collection {
 
 /// The spec's patterns for what the list of accounts sorts by.
 pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    USERS.whitelists("User").document(api);
+    crate::openapi::Whitelists::of(&USERS, "User").document(api);
 }
 
 /// An account. Its password is never shown.
@@ -131,11 +127,11 @@ async fn find(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     key: &str,
-    lock: bool,
+    lock: Lock,
 ) -> ApiResult<User> {
     // Accounts have no slug: anything but an id is unknown.
     Uuid::parse_str(key).map_err(|_| ApiError::not_found())?;
-    USERS.find(conn, caller, key, Vec::new(), lock).await
+    USERS.find(conn, caller, key, &[], lock).await
 }
 
 /// List accounts (admin).
@@ -180,7 +176,7 @@ pub async fn get_user(
     _: NoParams,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    item_response(&req, &find(&mut conn, &admin.0, &id, false).await?)
+    item_response(&req, &find(&mut conn, &admin.0, &id, Lock::None).await?)
 }
 
 /// Create an account (admin).
@@ -213,7 +209,7 @@ pub async fn create_user(
             Ok::<_, ApiError>(id)
         })
         .await?;
-    let user = find(&mut conn, &admin.0, &id.to_string(), false).await?;
+    let user = find(&mut conn, &admin.0, &id.to_string(), Lock::None).await?;
     created_response(&format!("/api/v1/users/{id}"), &user)
 }
 
@@ -239,7 +235,7 @@ pub async fn update_user(
     let mut conn = state.conn().await?;
     let id = conn
         .transaction(async |c| {
-            let current = find(c, &caller, &id, true).await?;
+            let current = find(c, &caller, &id, Lock::ForUpdate).await?;
             preconditions.check(&current)?;
             let Some(update) = patch
                 .apply::<UserUpdate>(&current, &["id", "email", "created_at", "updated_at"])?
@@ -278,7 +274,7 @@ pub async fn update_user(
             Ok::<_, ApiError>(current.id)
         })
         .await?;
-    updated_response(&find(&mut conn, &caller, &id.to_string(), false).await?)
+    updated_response(&find(&mut conn, &caller, &id.to_string(), Lock::None).await?)
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -7,8 +7,8 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::Condition;
-use super::sql::{Bind, SqlBuilder};
+use super::condition::Condition;
+use super::sql::{Bind, Sql};
 use crate::error::{ApiError, ApiResult};
 
 /// Mean Earth radius, as in `relais_distance_km`.
@@ -217,12 +217,17 @@ impl BoundingBox {
         }
     }
 
-    pub(super) fn render(&self, b: &mut SqlBuilder) -> String {
-        let [west, south, east, north] =
-            [self.west, self.south, self.east, self.north].map(|v| b.param(Bind::Float(v)));
-        format!(
-            " AND point(t.longitude, t.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
-        )
+    pub(super) fn render(&self) -> Sql {
+        let mut sql = Sql::from(" AND point(t.longitude, t.latitude) <@ box(point(");
+        sql.bind(Bind::Float(self.west))
+            .push(", ")
+            .bind(Bind::Float(self.south))
+            .push("), point(")
+            .bind(Bind::Float(self.east))
+            .push(", ")
+            .bind(Bind::Float(self.north))
+            .push("))");
+        sql
     }
 }
 
@@ -241,20 +246,25 @@ impl Near {
     }
 
     /// The distance of `t` from the point, in kilometres, as SQL.
-    pub(super) fn distance(&self, b: &mut SqlBuilder) -> String {
-        let latitude = b.param(Bind::Float(self.center.latitude));
-        let longitude = b.param(Bind::Float(self.center.longitude));
-        format!("relais_distance_km({latitude}, {longitude}, t.latitude, t.longitude)")
+    pub(super) fn distance(&self) -> Sql {
+        let mut sql = Sql::from("relais_distance_km(");
+        sql.bind(Bind::Float(self.center.latitude))
+            .push(", ")
+            .bind(Bind::Float(self.center.longitude))
+            .push(", t.latitude, t.longitude)");
+        sql
     }
 
-    pub(super) fn render(&self, b: &mut SqlBuilder) -> String {
+    pub(super) fn render(&self) -> Sql {
         let Some(radius) = self.radius_km else {
-            return " AND t.latitude IS NOT NULL".to_string();
+            return Sql::from(" AND t.latitude IS NOT NULL");
         };
-        let within_box = BoundingBox::around(self.center, radius).render(b);
-        let distance = self.distance(b);
-        let radius = b.param(Bind::Float(radius));
-        format!("{within_box} AND {distance} <= {radius}")
+        let mut sql = BoundingBox::around(self.center, radius).render();
+        sql.push(" AND ")
+            .append(&self.distance())
+            .push(" <= ")
+            .bind(Bind::Float(radius));
+        sql
     }
 }
 
@@ -343,17 +353,21 @@ fn conditions(
 }
 
 impl Territories {
-    pub(super) fn render(&self, b: &mut SqlBuilder) -> String {
+    pub(super) fn render(&self) -> Sql {
         let mut parts = Vec::new();
-        if !self.regions.is_empty() {
-            let regions = b.param(Bind::Texts(self.regions.clone()));
-            parts.push(format!("t.region_code = ANY({regions})"));
+        for (column, codes) in [
+            ("t.region_code = ANY(", &self.regions),
+            ("t.department_code = ANY(", &self.departments),
+        ] {
+            if !codes.is_empty() {
+                let mut part = Sql::from(column);
+                part.bind(Bind::Texts(codes.clone())).push(")");
+                parts.push(part);
+            }
         }
-        if !self.departments.is_empty() {
-            let departments = b.param(Bind::Texts(self.departments.clone()));
-            parts.push(format!("t.department_code = ANY({departments})"));
-        }
-        format!(" AND ({})", parts.join(" OR "))
+        let mut sql = Sql::from(" AND (");
+        sql.append(&Sql::join(parts, " OR ")).push(")");
+        sql
     }
 }
 

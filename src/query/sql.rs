@@ -1,19 +1,20 @@
-//! A small SQL builder whose values are always bind parameters.
-//!
-//! Lists are assembled from a whitelist of column names (static strings in the code) and
-//! filter values, which only ever travel as `$n` parameters.
+//! SQL made only from safe pieces: text written in the code (`&'static str`: keywords,
+//! whitelisted table and column names) and values, which always travel as bind parameters.
+//! There is no way to put a string made at run time into the text of a statement.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Array, Bool, Date, Double, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Text, Timestamptz};
 use uuid::Uuid;
 
-#[derive(Clone, Debug)]
+/// A value bound to a statement.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Bind {
     Text(String),
     Uuid(Uuid),
     Bool(bool),
+    Int(i64),
     Float(f64),
     Timestamp(DateTime<Utc>),
     Date(NaiveDate),
@@ -21,42 +22,91 @@ pub enum Bind {
     Uuids(Vec<Uuid>),
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct SqlBuilder {
-    sql: String,
-    binds: Vec<Bind>,
+#[derive(Clone, Debug)]
+enum Piece {
+    Code(&'static str),
+    Value(Bind),
 }
 
-impl SqlBuilder {
-    pub fn new(sql: &str) -> Self {
-        SqlBuilder {
-            sql: sql.to_string(),
-            binds: Vec::new(),
+/// A statement, or a part of one, to be appended to another.
+#[derive(Clone, Debug, Default)]
+pub struct Sql {
+    pieces: Vec<Piece>,
+}
+
+impl From<&'static str> for Sql {
+    fn from(code: &'static str) -> Sql {
+        Sql {
+            pieces: vec![Piece::Code(code)],
         }
     }
+}
 
-    pub fn push(&mut self, sql: &str) -> &mut Self {
-        self.sql.push_str(sql);
+impl Sql {
+    pub fn new() -> Sql {
+        Sql::default()
+    }
+
+    /// Appends text written in the code.
+    pub fn push(&mut self, code: &'static str) -> &mut Self {
+        self.pieces.push(Piece::Code(code));
         self
     }
 
-    /// Adds a bind parameter and returns its placeholder.
-    pub fn param(&mut self, value: Bind) -> String {
-        self.binds.push(value);
-        format!("${}", self.binds.len())
+    /// Appends a placeholder for `value`.
+    pub fn bind(&mut self, value: Bind) -> &mut Self {
+        self.pieces.push(Piece::Value(value));
+        self
     }
 
-    pub fn sql(&self) -> &str {
-        &self.sql
+    /// Appends another fragment, its values with it.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        self.pieces.extend(other.pieces.iter().cloned());
+        self
+    }
+
+    /// The fragments one after the other, with `separator` between them.
+    pub fn join(parts: impl IntoIterator<Item = Sql>, separator: &'static str) -> Sql {
+        let mut joined = Sql::new();
+        for (index, part) in parts.into_iter().enumerate() {
+            if index > 0 {
+                joined.push(separator);
+            }
+            joined.pieces.extend(part.pieces);
+        }
+        joined
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// The text, with `$1`, `$2`… where the values go, and the values in that order.
+    pub fn render(&self) -> (String, Vec<Bind>) {
+        let mut text = String::new();
+        let mut binds = Vec::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Code(code) => text.push_str(code),
+                Piece::Value(value) => {
+                    binds.push(value.clone());
+                    text.push('$');
+                    text.push_str(&binds.len().to_string());
+                }
+            }
+        }
+        (text, binds)
     }
 
     pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let mut query = diesel::sql_query(self.sql).into_boxed::<Pg>();
-        for bind in self.binds {
+        let (text, binds) = self.render();
+        let mut query = diesel::sql_query(text).into_boxed::<Pg>();
+        for bind in binds {
             query = match bind {
                 Bind::Text(v) => query.bind::<Text, _>(v),
                 Bind::Uuid(v) => query.bind::<diesel::sql_types::Uuid, _>(v),
                 Bind::Bool(v) => query.bind::<Bool, _>(v),
+                Bind::Int(v) => query.bind::<BigInt, _>(v),
                 Bind::Float(v) => query.bind::<Double, _>(v),
                 Bind::Timestamp(v) => query.bind::<Timestamptz, _>(v),
                 Bind::Date(v) => query.bind::<Date, _>(v),
@@ -65,5 +115,26 @@ impl SqlBuilder {
             };
         }
         query
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_numbered_in_order_and_never_in_the_text() {
+        let mut inner = Sql::from("t.slug = ");
+        inner.bind(Bind::Text("'; DROP TABLE events; --".into()));
+        let mut sql = Sql::from("SELECT 1 FROM events t WHERE t.id = ");
+        sql.bind(Bind::Int(7)).push(" AND ").append(&inner);
+        let (text, binds) = sql.render();
+        assert_eq!(
+            text,
+            "SELECT 1 FROM events t WHERE t.id = $1 AND t.slug = $2"
+        );
+        assert_eq!(binds.len(), 2);
+        let joined = Sql::join([Sql::from("a"), Sql::from("b"), Sql::from("c")], ", ");
+        assert_eq!(joined.render().0, "a, b, c");
     }
 }

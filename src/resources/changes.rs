@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, ListErrors};
 use crate::query::sql::Bind;
 use crate::query::{
-    Collection, Condition, Filters, Instant, ListQuery, Page, Paging, SortKey, Visibility,
+    Collection, Condition, Filters, Instant, KeyType, ListQuery, Page, Paging, SortKey, Visibility,
 };
 use crate::resources::values::text_enum;
 use crate::schema::deletions;
@@ -37,12 +37,11 @@ text_enum! {
 static DELETIONS: Collection = Collection {
     table: "deletions",
     select: "t.id, t.collection, t.slug, t.deleted_at",
-    sorts: &[SortKey {
-        name: "deleted_at",
-        column: "t.deleted_at",
-        sql_type: "timestamptz",
-        null_as: None,
-    }],
+    sorts: &[SortKey::new(
+        "deleted_at",
+        "t.deleted_at",
+        KeyType::Timestamp,
+    )],
     default_sort: "deleted_at",
     visibility: Visibility::LostBy,
     facets: &[],
@@ -51,7 +50,7 @@ static DELETIONS: Collection = Collection {
 
 /// The spec's patterns for what the list of tombstones sorts by.
 pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    DELETIONS.whitelists("Deletion").document(api);
+    crate::openapi::Whitelists::of(&DELETIONS, "Deletion").document(api);
 }
 
 /// An item deleted, or withdrawn from the caller's view.

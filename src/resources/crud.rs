@@ -8,8 +8,8 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
-use crate::query::sql::{Bind, SqlBuilder};
-use crate::query::{Condition, ListQuery, Shaping};
+use crate::query::sql::{Bind, Sql};
+use crate::query::{Condition, ListQuery, Lock, Shaping};
 use crate::resources::shape::Shape;
 use diesel_async::RunQueryDsl;
 
@@ -40,7 +40,7 @@ pub async fn find<R: Resource>(
     scope: Vec<Condition>,
 ) -> ApiResult<R::Item> {
     let row = R::COLLECTION
-        .find::<R::Row>(conn, caller, key, scope, false)
+        .find::<R::Row>(conn, caller, key, &scope, Lock::None)
         .await?;
     Ok(R::item(row, caller))
 }
@@ -94,7 +94,7 @@ pub async fn update<R: Resource>(
     let id = conn
         .transaction(async |c| {
             let row = R::COLLECTION
-                .find::<R::Row>(c, caller, key, scope, true)
+                .find::<R::Row>(c, caller, key, &scope, Lock::ForUpdate)
                 .await?;
             let current = R::item(row, caller);
             preconditions.check(&current)?;
@@ -120,14 +120,18 @@ pub async fn delete<R: Resource>(
     conn.transaction(async |c| {
         R::before_delete(c, key).await?;
         let row = R::COLLECTION
-            .find::<R::Row>(c, caller, key, scope, true)
+            .find::<R::Row>(c, caller, key, &scope, Lock::ForUpdate)
             .await?;
         let current = R::item(row, caller);
         preconditions.check(&current)?;
-        let mut b = SqlBuilder::new(&format!("DELETE FROM {} WHERE id = ", R::COLLECTION.table));
-        let id = b.param(Bind::Uuid(R::id(&current)));
-        b.push(&id);
-        b.into_query().execute(c).await?;
+        let mut sql = Sql::from("DELETE FROM ");
+        sql.push(R::COLLECTION.table)
+            .push(" WHERE id = ")
+            .bind(Bind::Uuid(R::id(&current)));
+        sql.into_query()
+            .execute(c)
+            .await
+            .map_err(ApiError::from_delete)?;
         Ok::<_, ApiError>(())
     })
     .await?;

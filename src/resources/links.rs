@@ -1,28 +1,77 @@
-//! Many-to-many links (themes, speakers, authors, network membership), replaced as a whole
-//! on every write and read back as arrays in the collection's select list.
+//! Many-to-many links (themes, speakers, authors, trainers, network membership), each
+//! described once here and used by the filters, the writes, the search and the deletions of
+//! themes alike. Links are replaced as a whole on every write and read back as arrays in the
+//! collection's select list.
 
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::query::sql::{Bind, SqlBuilder};
+use crate::query::LinkTable;
+use crate::query::sql::{Bind, Sql};
 
-/// A link table `table(owner, target[, position])`.
-pub struct Link {
-    pub table: &'static str,
-    pub owner: &'static str,
-    pub target: &'static str,
-    /// The input field it comes from, to name it in errors.
-    pub field: &'static str,
-    /// Whether the order given is kept (speakers, authors).
-    pub ordered: bool,
-}
+pub static CENTRE_THEMES: LinkTable = LinkTable::themes("centre_themes", "centre_id");
+pub static ACTOR_THEMES: LinkTable = LinkTable::themes("actor_themes", "actor_id");
+pub static EVENT_THEMES: LinkTable = LinkTable::themes("event_themes", "event_id");
+pub static TRAINING_THEMES: LinkTable = LinkTable::themes("training_themes", "training_id");
+pub static DOCUMENT_THEMES: LinkTable = LinkTable::themes("document_themes", "document_id");
+
+/// The centres whose network an actor belongs to.
+pub static NETWORK: LinkTable = LinkTable {
+    table: "actor_centres",
+    owner: "actor_id",
+    target: "centre_id",
+    targets: "centres",
+    field: "centre_ids",
+    ordered: false,
+};
+pub static SPEAKERS: LinkTable = LinkTable {
+    table: "event_speakers",
+    owner: "event_id",
+    target: "actor_id",
+    targets: "actors",
+    field: "speaker_ids",
+    ordered: true,
+};
+pub static EVENT_DOCUMENTS: LinkTable = LinkTable {
+    table: "event_documents",
+    owner: "event_id",
+    target: "document_id",
+    targets: "documents",
+    field: "document_ids",
+    ordered: true,
+};
+pub static AUTHORS: LinkTable = LinkTable {
+    table: "document_authors",
+    owner: "document_id",
+    target: "actor_id",
+    targets: "actors",
+    field: "author_ids",
+    ordered: true,
+};
+pub static TRAINERS: LinkTable = LinkTable {
+    table: "training_trainers",
+    owner: "training_id",
+    target: "actor_id",
+    targets: "actors",
+    field: "trainer_ids",
+    ordered: true,
+};
+
+/// The collections that can be tagged: their table and their theme links.
+pub static TAGGED: [(&str, &LinkTable); 5] = [
+    ("centres", &CENTRE_THEMES),
+    ("actors", &ACTOR_THEMES),
+    ("events", &EVENT_THEMES),
+    ("trainings", &TRAINING_THEMES),
+    ("documents", &DOCUMENT_THEMES),
+];
 
 /// Replaces the targets of `owner`. Unknown targets are a 422 naming the field.
 pub async fn replace(
     conn: &mut AsyncPgConnection,
-    link: &Link,
+    link: &LinkTable,
     owner: Uuid,
     targets: &[Uuid],
 ) -> ApiResult<()> {
@@ -32,30 +81,31 @@ pub async fn replace(
             unique.push(*target);
         }
     }
-    let mut delete = SqlBuilder::new(&format!(
-        "DELETE FROM {} WHERE {} = ",
-        link.table, link.owner
-    ));
-    let id = delete.param(Bind::Uuid(owner));
-    delete.push(&id);
+    let mut delete = Sql::from("DELETE FROM ");
+    delete
+        .push(link.table)
+        .push(" WHERE ")
+        .push(link.owner)
+        .push(" = ")
+        .bind(Bind::Uuid(owner));
     delete.into_query().execute(conn).await?;
     if unique.is_empty() {
         return Ok(());
     }
-    let (columns, values) = if link.ordered {
-        (
-            format!("{}, {}, position", link.owner, link.target),
-            "u.x, u.n",
-        )
-    } else {
-        (format!("{}, {}", link.owner, link.target), "u.x")
-    };
-    let mut insert = SqlBuilder::new(&format!("INSERT INTO {} ({columns}) SELECT ", link.table));
-    let owner = insert.param(Bind::Uuid(owner));
-    let targets = insert.param(Bind::Uuids(unique));
-    insert.push(&format!(
-        "{owner}, {values} FROM unnest({targets}::uuid[]) WITH ORDINALITY AS u(x, n)"
-    ));
+    let mut insert = Sql::from("INSERT INTO ");
+    insert
+        .push(link.table)
+        .push(" (")
+        .push(link.owner)
+        .push(", ")
+        .push(link.target)
+        .push(if link.ordered { ", position" } else { "" })
+        .push(") SELECT ")
+        .bind(Bind::Uuid(owner))
+        .push(if link.ordered { ", u.x, u.n" } else { ", u.x" })
+        .push(" FROM unnest(")
+        .bind(Bind::Uuids(unique))
+        .push("::uuid[]) WITH ORDINALITY AS u(x, n)");
     insert
         .into_query()
         .execute(conn)
@@ -82,14 +132,12 @@ struct ThemeId {
 /// Replaces the themes of `owner`, given by slug; an unknown slug is a 422 on `themes[i]`.
 pub async fn replace_themes(
     conn: &mut AsyncPgConnection,
-    table: &'static str,
-    owner_column: &'static str,
+    link: &LinkTable,
     owner: Uuid,
     slugs: &[String],
 ) -> ApiResult<()> {
-    let mut query = SqlBuilder::new("SELECT id, slug FROM themes WHERE slug = ANY(");
-    let wanted = query.param(Bind::Texts(slugs.to_vec()));
-    query.push(&format!("{wanted})"));
+    let mut query = Sql::from("SELECT id, slug FROM themes WHERE slug = ANY(");
+    query.bind(Bind::Texts(slugs.to_vec())).push(")");
     let found: Vec<ThemeId> = query.into_query().load(conn).await?;
     let unknown: Vec<FieldError> = slugs
         .iter()
@@ -106,13 +154,6 @@ pub async fn replace_themes(
     if !unknown.is_empty() {
         return Err(ApiError::unprocessable(unknown));
     }
-    let link = Link {
-        table,
-        owner: owner_column,
-        target: "theme_id",
-        field: "themes",
-        ordered: false,
-    };
     let ids: Vec<Uuid> = found.into_iter().map(|t| t.id).collect();
-    replace(conn, &link, owner, &ids).await
+    replace(conn, link, owner, &ids).await
 }

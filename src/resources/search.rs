@@ -14,16 +14,20 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ListErrors};
+use crate::query::condition::search_score;
+use crate::query::cursor::{after_rank, ranked_after, ranking_signature};
 use crate::query::geo::GeoFilters;
-use crate::query::sql::{Bind, SqlBuilder};
+use crate::query::sql::{Bind, Sql};
 use crate::query::{
-    Collection, Condition, DateBound, FACET_VALUES, FacetCount, Filters, ListQuery, Page, Rows,
-    THEME_LABEL, after_rank, ranked_start, ranking_signature,
+    Collection, Condition, DateBound, Direction, FACET_VALUES, FacetCount, Filters, LinkTable,
+    ListQuery, Page, Rows, Span,
 };
 use crate::resources::actors::model::ACTORS;
 use crate::resources::centres::model::CENTRES;
 use crate::resources::documents::model::DOCUMENTS;
+use crate::resources::documents::model::PUBLICATION;
 use crate::resources::events::model::EVENTS;
+use crate::resources::links;
 use crate::resources::trainings::model::TRAININGS;
 use crate::resources::values::text_enum;
 
@@ -45,13 +49,15 @@ struct Searched {
     kind_column: &'static str,
     /// Its year (`NULL` when the type has none).
     year: &'static str,
-    /// The theme link: table and owner column.
-    themes: (&'static str, &'static str),
+    /// Its theme links.
+    themes: &'static LinkTable,
+    /// What `from=` and `to=` compare (`None`: the type is left out when they are given).
+    period: Option<Span>,
     /// Names that tolerate typos.
     typo: Option<&'static str>,
 }
 
-const SEARCHED: [Searched; 5] = [
+static SEARCHED: [Searched; 5] = [
     Searched {
         kind: HitType::Centres,
         collection: &CENTRES,
@@ -60,7 +66,8 @@ const SEARCHED: [Searched; 5] = [
         centre: "t.id",
         kind_column: "NULL",
         year: "NULL",
-        themes: ("centre_themes", "centre_id"),
+        themes: &links::CENTRE_THEMES,
+        period: None,
         typo: Some("t.name"),
     },
     Searched {
@@ -71,7 +78,8 @@ const SEARCHED: [Searched; 5] = [
         centre: "NULL",
         kind_column: "t.kind",
         year: "NULL",
-        themes: ("actor_themes", "actor_id"),
+        themes: &links::ACTOR_THEMES,
+        period: None,
         typo: Some("t.name"),
     },
     Searched {
@@ -82,7 +90,8 @@ const SEARCHED: [Searched; 5] = [
         centre: "t.centre_id",
         kind_column: "t.kind",
         year: "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')",
-        themes: ("event_themes", "event_id"),
+        themes: &links::EVENT_THEMES,
+        period: Some(Span::SCHEDULE),
         typo: None,
     },
     Searched {
@@ -93,7 +102,8 @@ const SEARCHED: [Searched; 5] = [
         centre: "t.centre_id",
         kind_column: "t.kind",
         year: "NULL",
-        themes: ("training_themes", "training_id"),
+        themes: &links::TRAINING_THEMES,
+        period: None,
         typo: None,
     },
     Searched {
@@ -104,7 +114,8 @@ const SEARCHED: [Searched; 5] = [
         centre: "t.centre_id",
         kind_column: "t.kind",
         year: "extract(year FROM t.published_on)",
-        themes: ("document_themes", "document_id"),
+        themes: &links::DOCUMENT_THEMES,
+        period: Some(PUBLICATION),
         typo: None,
     },
 ];
@@ -191,10 +202,7 @@ fn type_conditions(
                 key: centre.clone(),
             },
             HitType::Actors => Condition::Linked {
-                link: "actor_centres",
-                owner: "actor_id",
-                target: "centre_id",
-                table: "centres",
+                link: &links::NETWORK,
                 key: centre.clone(),
             },
             _ => Condition::RefersTo {
@@ -205,10 +213,8 @@ fn type_conditions(
         });
     }
     if let Some(theme) = &filters.theme {
-        let (link, owner) = searched.themes;
         conditions.push(Condition::Tagged {
-            link,
-            owner,
+            link: searched.themes,
             key: theme.clone(),
         });
     }
@@ -216,92 +222,64 @@ fn type_conditions(
         if searched.kind_column == "NULL" {
             return Ok(None);
         }
-        conditions.push(Condition::Equals {
-            column: searched.kind_column,
-            value: Bind::Text(kind.clone()),
-        });
+        conditions.push(Condition::text(searched.kind_column, kind));
     }
-    let (from_column, to_column) = match searched.kind {
-        HitType::Events => ("t.ends_at", "t.starts_at"),
-        HitType::Documents => ("t.published_on", "t.published_on"),
-        _ if filters.from.is_some() || filters.to.is_some() => return Ok(None),
-        _ => ("", ""),
-    };
-    let dates = searched.kind == HitType::Documents;
-    if let Some(from) = filters.from {
-        let at = if dates { from.date() } else { from.start() };
-        conditions.push(Condition::AtOrAfter {
-            column: from_column,
-            at,
-        });
-    }
-    if let Some(to) = filters.to {
-        conditions.push(if dates {
-            Condition::AtOrBefore {
-                column: to_column,
-                at: to.date(),
-            }
-        } else {
-            Condition::Before {
-                column: to_column,
-                at: to.end(),
-            }
-        });
+    match searched.period {
+        Some(span) => conditions.extend(Condition::during(span, filters.from, filters.to)),
+        None if filters.from.is_some() || filters.to.is_some() => return Ok(None),
+        None => {}
     }
     Ok(Some(conditions))
 }
 
-/// Appends `(… UNION ALL …)`: one narrow row per visible match of every type searched, with
-/// what ranking and facets need. Slugs, titles and snippets are read later, for the page only.
-fn union(b: &mut SqlBuilder, caller: &Caller, parts: &[(&Searched, Vec<Condition>)]) {
-    b.push("(");
-    for (index, (searched, conditions)) in parts.iter().enumerate() {
-        if index > 0 {
-            b.push(" UNION ALL ");
-        }
-        let q = match conditions.as_slice().first() {
-            Some(Condition::Search { text, .. }) => b.param(Bind::Text(text.clone())),
-            _ => b.param(Bind::Text(String::new())),
-        };
-        let mut score = format!("ts_rank(t.search, relais_query({q}), 32)");
-        if let Some(column) = searched.typo {
-            score = format!("{score} + similarity(relais_fold({column}), relais_fold({q}))");
-        }
-        b.push(&format!(
-            "SELECT '{kind}'::text AS type, t.id, ({score})::float8 AS score, \
-             ({centre})::uuid AS centre_id, ({kind_column})::text AS kind, ({year})::int AS year, \
-             t.theme_ids FROM {table} t",
-            kind = searched.kind.as_str(),
-            centre = searched.centre,
-            kind_column = searched.kind_column,
-            year = searched.year,
-            table = searched.collection.table,
-        ));
-        searched.collection.filter(b, caller, conditions);
-    }
-    b.push(")");
+/// `(… UNION ALL …)`: one narrow row per visible match of every type searched, with what
+/// ranking and facets need. Slugs, titles and snippets are read later, for the page only.
+fn union(caller: &Caller, text: &str, parts: &[(&Searched, Vec<Condition>)]) -> Sql {
+    let branches = parts.iter().map(|(searched, conditions)| {
+        let mut sql = Sql::from("SELECT '");
+        sql.push(searched.kind.as_str())
+            .push("'::text AS type, t.id, ")
+            .append(&search_score(text, searched.typo))
+            .push("::float8 AS score, (")
+            .push(searched.centre)
+            .push(")::uuid AS centre_id, (")
+            .push(searched.kind_column)
+            .push(")::text AS kind, (")
+            .push(searched.year)
+            .push(")::int AS year, t.theme_ids FROM ")
+            .push(searched.collection.table)
+            .push(" t")
+            .append(&searched.collection.filter(caller.role, conditions));
+        sql
+    });
+    let mut sql = Sql::from("(");
+    sql.append(&Sql::join(branches, " UNION ALL ")).push(")");
+    sql
 }
 
 /// The slug, title and snippet of a page's hit `p`, read from its type's table (a lateral
 /// subquery: one branch per type, each skipped unless the hit is of its type).
-fn details(b: &mut SqlBuilder, parts: &[(&Searched, Vec<Condition>)], text: &str) -> String {
-    let q = b.param(Bind::Text(text.to_string()));
-    let branches: Vec<String> = parts
-        .iter()
-        .map(|(searched, _)| {
-            format!(
-                "SELECT t.slug, {title} AS title, coalesce(ts_headline('relais_french', {text}, \
-                 relais_query({q}), \
-                 'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>'), '') \
-                 AS snippet FROM {table} t WHERE p.type = '{kind}' AND t.id = p.id",
-                kind = searched.kind.as_str(),
-                title = searched.title,
-                text = searched.text,
-                table = searched.collection.table,
+fn details(parts: &[(&Searched, Vec<Condition>)], text: &str) -> Sql {
+    let branches = parts.iter().map(|(searched, _)| {
+        let mut sql = Sql::from("SELECT t.slug, ");
+        sql.push(searched.title)
+            .push(" AS title, coalesce(ts_headline('relais_french', ")
+            .push(searched.text)
+            .push(", relais_query(")
+            .bind(Bind::Text(text.to_string()))
+            .push(
+                "), 'MaxWords=30, MinWords=10, MaxFragments=1, StartSel=<mark>, StopSel=</mark>'), '') \
+                 AS snippet FROM ",
             )
-        })
-        .collect();
-    format!("CROSS JOIN LATERAL ({}) d", branches.join(" UNION ALL "))
+            .push(searched.collection.table)
+            .push(" t WHERE p.type = '")
+            .push(searched.kind.as_str())
+            .push("' AND t.id = p.id");
+        sql
+    });
+    let mut sql = Sql::from("CROSS JOIN LATERAL (");
+    sql.append(&Sql::join(branches, " UNION ALL ")).push(") d");
+    sql
 }
 
 #[derive(QueryableByName)]
@@ -326,29 +304,70 @@ const FACETS: [(&str, &str); 4] = [
 ];
 
 /// `counted`: for each facet of [`FACETS`], the matches counted by value.
-fn counted() -> String {
-    let which: String = FACETS
-        .iter()
-        .map(|(name, column)| format!(" WHEN GROUPING({column}) = 0 THEN '{name}'"))
-        .collect();
-    let columns: Vec<&str> = FACETS.iter().map(|(_, column)| *column).collect();
-    let values: Vec<String> = columns.iter().map(|c| format!("{c}::text")).collect();
-    let sets: Vec<String> = columns.iter().map(|c| format!("({c})")).collect();
-    format!(
-        "counted AS (SELECT CASE{which} END AS facet, coalesce({}) AS value, count(*) AS count \
-         FROM h GROUP BY GROUPING SETS ({})) ",
-        values.join(", "),
-        sets.join(", ")
-    )
+fn counted() -> Sql {
+    let mut sql = Sql::from("counted AS (SELECT CASE");
+    for (name, column) in FACETS {
+        sql.push(" WHEN GROUPING(")
+            .push(column)
+            .push(") = 0 THEN '")
+            .push(name)
+            .push("'");
+    }
+    sql.push(" END AS facet, coalesce(")
+        .append(&Sql::join(
+            FACETS.iter().map(|(_, column)| {
+                let mut value = Sql::from(*column);
+                value.push("::text");
+                value
+            }),
+            ", ",
+        ))
+        .push(") AS value, count(*) AS count FROM h GROUP BY GROUPING SETS (")
+        .append(&Sql::join(
+            FACETS.iter().map(|(_, column)| {
+                let mut set = Sql::from("(");
+                set.push(column).push(")");
+                set
+            }),
+            ", ",
+        ))
+        .push(")) ");
+    sql
 }
 
 /// The JSON of one facet: its most frequent values, from `rows` (`value`, `count`).
-fn facet_json(rows: &str) -> String {
-    format!(
+fn facet_json(rows: &Sql) -> Sql {
+    let mut sql = Sql::from(
         "coalesce((SELECT json_agg(json_build_object('value', value, 'count', count) \
-         ORDER BY count DESC, value) FROM (SELECT value, count FROM ({rows}) r \
-         WHERE value IS NOT NULL ORDER BY count DESC, value LIMIT {FACET_VALUES}) f), '[]')"
-    )
+         ORDER BY count DESC, value) FROM (SELECT value, count FROM (",
+    );
+    sql.append(rows)
+        .push(") r WHERE value IS NOT NULL ORDER BY count DESC, value LIMIT ")
+        .bind(Bind::Int(FACET_VALUES))
+        .push(") f), '[]')");
+    sql
+}
+
+/// `meta.facets`: each facet of [`FACETS`], then themes.
+fn facets_json() -> Sql {
+    let counted = FACETS.iter().map(|(name, _)| {
+        let mut rows = Sql::from("SELECT value, count FROM counted WHERE facet = '");
+        rows.push(name).push("'");
+        let mut sql = Sql::from("'");
+        sql.push(name).push("', ").append(&facet_json(&rows));
+        sql
+    });
+    let themes = Sql::from(
+        "SELECT (SELECT th.slug FROM themes th WHERE th.id = f.value) AS value, f.count FROM \
+         (SELECT v.value, count(*) AS count FROM (SELECT unnest(h.theme_ids) AS value FROM h) v \
+         GROUP BY 1) f",
+    );
+    let mut theme = Sql::from("'theme', ");
+    theme.append(&facet_json(&themes));
+    let mut sql = Sql::from("json_build_object(");
+    sql.append(&Sql::join(counted.chain(std::iter::once(theme)), ", "))
+        .push(")");
+    sql
 }
 
 /// Search everything.
@@ -402,7 +421,7 @@ pub async fn search(
         .per_page
         .unwrap_or(crate::query::DEFAULT_PER_PAGE);
     let signature = ranking_signature(&Condition::search(&query.filters.q, None)?);
-    let (offset, after) = ranked_start(&query, Some(&signature))?;
+    let after = ranked_after(query.paging.cursor.as_deref(), &signature)?;
     if parts.is_empty() {
         return Rows::<Hit>::ranked(
             Vec::new(),
@@ -414,50 +433,9 @@ pub async fn search(
         )
         .respond(&query, |h| h);
     }
-    // One statement: the matches are gathered once (materialised), then ranked, counted and
-    // faceted; snippets are cut for the page only.
-    let mut b = SqlBuilder::new("WITH h AS MATERIALIZED ");
-    union(&mut b, &caller, &parts);
-    // A page costs the same at any depth: it is cut after the cursor's score and id.
-    let resume = match after {
-        Some(after) => format!(
-            "WHERE {} ",
-            after_rank(&mut b, "score", "id", "DESC", after)
-        ),
-        None => String::new(),
-    };
-    b.push(&format!(
-        ", page AS (SELECT type, id, score FROM h {resume}ORDER BY score DESC, id LIMIT {} OFFSET {offset}), ",
-        per_page + 1
-    ));
-    b.push(&counted());
-    let details = details(&mut b, &parts, &query.filters.q);
-    let facets: Vec<String> = FACETS
-        .iter()
-        .map(|(name, _)| {
-            let rows = format!("SELECT value, count FROM counted WHERE facet = '{name}'");
-            format!("'{name}', {}", facet_json(&rows))
-        })
-        .chain(std::iter::once(format!(
-            "'theme', {}",
-            facet_json(&format!(
-                "SELECT {THEME_LABEL} AS value, f.count FROM (SELECT v.value, count(*) AS count \
-                 FROM (SELECT unnest(h.theme_ids) AS value FROM h) v GROUP BY 1) f"
-            ))
-        )))
-        .collect();
-    b.push(&format!(
-        "SELECT (SELECT coalesce(sum(count), 0)::bigint FROM counted WHERE facet = 'type') AS total, \
-         coalesce((SELECT json_agg(json_build_object('type', p.type, 'id', p.id, 'slug', d.slug, \
-                   'title', d.title, 'snippet', d.snippet, 'score', p.score) ORDER BY p.score DESC, p.id) \
-                   FROM page p {details}), '[]') AS hits, \
-         json_build_object({}) AS facets, \
-         (SELECT score FROM page ORDER BY score DESC, id OFFSET {} LIMIT 1) AS last_score",
-        facets.join(", "),
-        per_page - 1
-    ));
+    let sql = statement(&caller, &query, &parts, after);
     let mut conn = state.conn().await?;
-    let found: Found = b.into_query().get_result(&mut conn).await?;
+    let found: Found = sql.into_query().get_result(&mut conn).await?;
     let unreadable =
         |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
     let rows: Vec<Hit> = serde_json::from_value(found.hits).map_err(unreadable)?;
@@ -472,6 +450,51 @@ pub async fn search(
         found.last_score,
     )
     .respond(&query, |hit| hit)
+}
+
+/// One statement: the matches are gathered once (materialised), then ranked, counted and
+/// faceted; snippets are cut for the page only. A page costs the same at any depth: it is cut
+/// after the cursor's score and id.
+fn statement(
+    caller: &Caller,
+    query: &ListQuery<SearchFilters>,
+    parts: &[(&Searched, Vec<Condition>)],
+    after: Option<(f64, Uuid)>,
+) -> Sql {
+    let per_page = query
+        .paging
+        .per_page
+        .unwrap_or(crate::query::DEFAULT_PER_PAGE);
+    let text = &query.filters.q;
+    let mut sql = Sql::from("WITH h AS MATERIALIZED ");
+    sql.append(&union(caller, text.trim(), parts))
+        .push(", page AS (SELECT type, id, score FROM h ");
+    if let Some((rank, id)) = after {
+        sql.push("WHERE ")
+            .append(&after_rank("score", "id", Direction::Descending, rank, id))
+            .push(" ");
+    }
+    sql.push("ORDER BY score DESC, id LIMIT ")
+        .bind(Bind::Int(i64::from(per_page) + 1))
+        .push(" OFFSET ")
+        .bind(Bind::Int(
+            i64::try_from(query.paging.offset()).unwrap_or(i64::MAX),
+        ))
+        .push("), ")
+        .append(&counted())
+        .push(
+            "SELECT (SELECT coalesce(sum(count), 0)::bigint FROM counted WHERE facet = 'type') AS total, \
+             coalesce((SELECT json_agg(json_build_object('type', p.type, 'id', p.id, 'slug', d.slug, \
+             'title', d.title, 'snippet', d.snippet, 'score', p.score) ORDER BY p.score DESC, p.id) \
+             FROM page p ",
+        )
+        .append(&details(parts, text))
+        .push("), '[]') AS hits, ")
+        .append(&facets_json())
+        .push(" AS facets, (SELECT score FROM page ORDER BY score DESC, id OFFSET ")
+        .bind(Bind::Int(i64::from(per_page) - 1))
+        .push(" LIMIT 1) AS last_score");
+    sql
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -21,8 +21,10 @@ use super::themes::api::Themes;
 use super::trainings::api::Trainings;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::query::Shaping;
+use crate::openapi::Whitelists;
+use crate::query::{Keys, Shaping};
 use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
 
 /// The collection a relation points into.
 #[derive(Clone, Copy, Debug)]
@@ -245,9 +247,16 @@ async fn load_from<R: Resource>(
     by_slug: bool,
     keys: Vec<String>,
 ) -> ApiResult<HashMap<String, Value>> {
-    let rows = R::COLLECTION
-        .find_all::<R::Row>(conn, caller, by_slug, keys)
-        .await?;
+    let keys = if by_slug {
+        Keys::Slugs(keys)
+    } else {
+        Keys::Ids(
+            keys.iter()
+                .filter_map(|k| Uuid::parse_str(k).ok())
+                .collect(),
+        )
+    };
+    let rows = R::COLLECTION.find_all::<R::Row>(conn, caller, keys).await?;
     let key = if by_slug { "slug" } else { "id" };
     rows.into_iter()
         .map(|row| {
@@ -274,7 +283,7 @@ pub fn document(openapi: &mut OpenApi) {
     fn documented<R: Resource>(openapi: &mut OpenApi) -> (String, &'static [Relation]) {
         let name = <R::Item as utoipa::ToSchema>::name().into_owned();
         let fields = item_fields::<R::Item>();
-        let mut whitelists = R::COLLECTION.whitelists(&name);
+        let mut whitelists = Whitelists::of(R::COLLECTION, &name);
         whitelists.fields = fields.iter().map(String::as_str).collect();
         whitelists.includes = R::RELATIONS.iter().map(|r| r.name).collect();
         whitelists.document(openapi);

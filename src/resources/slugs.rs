@@ -4,7 +4,7 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::error::ApiResult;
-use crate::query::sql::{Bind, SqlBuilder};
+use crate::query::sql::{Bind, Sql};
 
 const MAX_BASE_LEN: usize = 80;
 
@@ -36,14 +36,16 @@ pub async fn choose(
     }
     // Two writers making the same slug at once would both find it free, and the second would
     // get a 409 for a slug it never asked for: they take turns, until the first commits.
-    let mut lock = SqlBuilder::new("SELECT pg_advisory_xact_lock(hashtext(");
-    let key = lock.param(Bind::Text(format!("{table}/{base}")));
-    lock.push(&format!("{key}))"));
+    let mut lock = Sql::from("SELECT pg_advisory_xact_lock(hashtext(");
+    lock.bind(Bind::Text(format!("{table}/{base}"))).push("))");
     lock.into_query().execute(conn).await?;
-    let mut query = SqlBuilder::new(&format!("SELECT slug FROM {table} WHERE slug = "));
-    let exact = query.param(Bind::Text(base.clone()));
-    let prefix = query.param(Bind::Text(format!("{base}-%")));
-    query.push(&format!("{exact} OR slug LIKE {prefix}"));
+    let mut query = Sql::from("SELECT slug FROM ");
+    query
+        .push(table)
+        .push(" WHERE slug = ")
+        .bind(Bind::Text(base.clone()))
+        .push(" OR slug LIKE ")
+        .bind(Bind::Text(format!("{base}-%")));
     let taken: Vec<Taken> = query.into_query().load(conn).await?;
     if !taken.iter().any(|t| t.slug == base) {
         return Ok(base);

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::http::item_response;
 use crate::query::NoParams;
-use crate::query::sql::{Bind, SqlBuilder};
+use crate::query::sql::{Bind, Sql};
 use crate::schema::{departments, regions};
 
 #[derive(QueryableByName)]
@@ -41,15 +41,16 @@ pub async fn place(
     let Some(department) = department.map(|code| code.to_ascii_uppercase()) else {
         return Ok((region, None));
     };
-    let mut b = SqlBuilder::new("SELECT (SELECT region_code FROM departments WHERE code = ");
-    let code = b.param(Bind::Text(department.clone()));
-    let id = b.param(Bind::Uuid(existing.unwrap_or_default()));
-    b.push(&format!(
-        "{code}) AS of_department, s.region_code AS stored_region, \
-         s.department_code AS stored_department \
-         FROM (SELECT 1) one LEFT JOIN {table} s ON s.id = {id}"
-    ));
-    let placed: Placed = b.into_query().get_result(conn).await?;
+    let mut sql = Sql::from("SELECT (SELECT region_code FROM departments WHERE code = ");
+    sql.bind(Bind::Text(department.clone()))
+        .push(
+            ") AS of_department, s.region_code AS stored_region, \
+             s.department_code AS stored_department FROM (SELECT 1) one LEFT JOIN ",
+        )
+        .push(table)
+        .push(" s ON s.id = ")
+        .bind(Bind::Uuid(existing.unwrap_or_default()));
+    let placed: Placed = sql.into_query().get_result(conn).await?;
     let Some(of_department) = placed.of_department else {
         return Err(ApiError::invalid_field(
             "department_code",

@@ -16,7 +16,7 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
-use crate::resources::links::{self, Link};
+use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
 use crate::resources::territories;
 use crate::resources::values::{check_coordinates, text_enum, validate_slug};
@@ -41,14 +41,6 @@ text_enum! {
         Autre = "autre",
     }
 }
-
-const NETWORK: Link = Link {
-    table: "actor_centres",
-    owner: "actor_id",
-    target: "centre_id",
-    field: "centre_ids",
-    ordered: false,
-};
 
 /// A person or organisation of a centre's network. Contact details (`email`, `phone`) are
 /// present for members and administrators only.
@@ -184,17 +176,13 @@ impl Filters for ActorFilters {
         }
         if let Some(centre) = &self.centre {
             conditions.push(Condition::Linked {
-                link: NETWORK.table,
-                owner: NETWORK.owner,
-                target: NETWORK.target,
-                table: "centres",
+                link: &links::NETWORK,
                 key: centre.clone(),
             });
         }
         if let Some(theme) = &self.theme {
             conditions.push(Condition::Tagged {
-                link: "actor_themes",
-                owner: "actor_id",
+                link: &links::ACTOR_THEMES,
                 key: theme.clone(),
             });
         }
@@ -308,8 +296,8 @@ impl Resource for Actors {
                     .await?
             }
         };
-        links::replace(conn, &NETWORK, id, &input.centre_ids).await?;
-        links::replace_themes(conn, "actor_themes", "actor_id", id, &input.themes).await?;
+        links::replace(conn, &links::NETWORK, id, &input.centre_ids).await?;
+        links::replace_themes(conn, &links::ACTOR_THEMES, id, &input.themes).await?;
         Ok(id)
     }
 }

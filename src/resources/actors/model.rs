@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::{ActorCategory, ActorKind};
-use crate::query::{Collection, Facet, SortKey, Visibility};
+use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
 use crate::schema::actors;
 
 pub static ACTORS: Collection = Collection {
@@ -16,12 +16,7 @@ pub static ACTORS: Collection = Collection {
              ARRAY(SELECT th.slug FROM actor_themes l JOIN themes th ON th.id = l.theme_id \
                    WHERE l.actor_id = t.id ORDER BY th.slug) AS themes",
     sorts: &[
-        SortKey {
-            name: "name",
-            column: "t.name",
-            sql_type: "text",
-            null_as: None,
-        },
+        SortKey::new("name", "t.name", KeyType::Text),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

@@ -15,10 +15,11 @@ use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::links;
 use crate::resources::shape::Relation;
 use crate::resources::territories;
 use crate::resources::values::{check_coordinates, text_enum, validate_slug};
-use crate::resources::{Resource, crud, links, slugs};
+use crate::resources::{Resource, crud, slugs};
 use crate::schema::centres;
 
 text_enum! {
@@ -142,8 +143,7 @@ impl Filters for CentreFilters {
         }
         if let Some(theme) = &self.theme {
             conditions.push(Condition::Tagged {
-                link: "centre_themes",
-                owner: "centre_id",
+                link: &links::CENTRE_THEMES,
                 key: theme.clone(),
             });
         }
@@ -246,7 +246,7 @@ impl Resource for Centres {
                     .await?
             }
         };
-        links::replace_themes(conn, "centre_themes", "centre_id", id, &input.themes).await?;
+        links::replace_themes(conn, &links::CENTRE_THEMES, id, &input.themes).await?;
         Ok(id)
     }
 }

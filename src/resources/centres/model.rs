@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::Scope;
-use crate::query::{Collection, Facet, SortKey, Visibility};
+use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
 use crate::schema::centres;
 
 pub static CENTRES: Collection = Collection {
@@ -14,12 +14,7 @@ pub static CENTRES: Collection = Collection {
              ARRAY(SELECT th.slug FROM centre_themes l JOIN themes th ON th.id = l.theme_id \
                    WHERE l.centre_id = t.id ORDER BY th.slug) AS themes",
     sorts: &[
-        SortKey {
-            name: "name",
-            column: "t.name",
-            sql_type: "text",
-            null_as: None,
-        },
+        SortKey::new("name", "t.name", KeyType::Text),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

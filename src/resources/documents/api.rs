@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{DOCUMENTS, DocumentRecord, DocumentRow};
+use super::model::{DOCUMENTS, DocumentRecord, DocumentRow, PUBLICATION};
 use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
@@ -16,7 +16,7 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
 };
-use crate::resources::links::{self, Link};
+use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
 use crate::resources::values::{
     Audience, default_language, text_enum, validate_date, validate_slug,
@@ -49,14 +49,6 @@ text_enum! {
         Archived = "archived",
     }
 }
-
-const AUTHORS: Link = Link {
-    table: "document_authors",
-    owner: "document_id",
-    target: "actor_id",
-    field: "author_ids",
-    ordered: true,
-};
 
 /// A document published by a centre.
 #[derive(Debug, Serialize, ToSchema)]
@@ -172,8 +164,7 @@ impl Filters for DocumentFilters {
         }
         if let Some(theme) = &self.theme {
             conditions.push(Condition::Tagged {
-                link: "document_themes",
-                owner: "document_id",
+                link: &links::DOCUMENT_THEMES,
                 key: theme.clone(),
             });
         }
@@ -188,18 +179,7 @@ impl Filters for DocumentFilters {
                 .as_deref()
                 .map(|v| Condition::text("t.language", v)),
         );
-        if let Some(from) = self.from {
-            conditions.push(Condition::AtOrAfter {
-                column: "t.published_on",
-                at: from.date(),
-            });
-        }
-        if let Some(to) = self.to {
-            conditions.push(Condition::AtOrBefore {
-                column: "t.published_on",
-                at: to.date(),
-            });
-        }
+        conditions.extend(Condition::during(PUBLICATION, self.from, self.to));
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -286,8 +266,8 @@ impl Resource for Documents {
                     .await?
             }
         };
-        links::replace_themes(conn, "document_themes", "document_id", id, &input.themes).await?;
-        links::replace(conn, &AUTHORS, id, &input.author_ids).await?;
+        links::replace_themes(conn, &links::DOCUMENT_THEMES, id, &input.themes).await?;
+        links::replace(conn, &links::AUTHORS, id, &input.author_ids).await?;
         Ok(id)
     }
 }

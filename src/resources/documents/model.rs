@@ -3,9 +3,12 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::{DocumentKind, DocumentStatus};
-use crate::query::{Collection, Facet, SortKey, Visibility};
+use crate::query::{Collection, Facet, KeyType, SortKey, Span, Visibility};
 use crate::resources::values::Audience;
 use crate::schema::documents;
+
+/// What `from=` and `to=` compare: the day of publication.
+pub const PUBLICATION: Span = Span::Day("t.published_on");
 
 pub static DOCUMENTS: Collection = Collection {
     table: "documents",
@@ -16,18 +19,8 @@ pub static DOCUMENTS: Collection = Collection {
              ARRAY(SELECT l.actor_id FROM document_authors l WHERE l.document_id = t.id \
                    ORDER BY l.position) AS author_ids",
     sorts: &[
-        SortKey {
-            name: "published_on",
-            column: "t.published_on",
-            sql_type: "date",
-            null_as: Some("-infinity"),
-        },
-        SortKey {
-            name: "title",
-            column: "t.title",
-            sql_type: "text",
-            null_as: None,
-        },
+        SortKey::new("published_on", "t.published_on", KeyType::Date).null_as("-infinity"),
+        SortKey::new("title", "t.title", KeyType::Text),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

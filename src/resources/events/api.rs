@@ -15,9 +15,9 @@ use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::{
-    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
+    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
-use crate::resources::links::{self, Link};
+use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
 use crate::resources::territories;
 use crate::resources::values::{
@@ -41,21 +41,6 @@ text_enum! {
         VisiteTerrain = "visite_terrain",
     }
 }
-
-const SPEAKERS: Link = Link {
-    table: "event_speakers",
-    owner: "event_id",
-    target: "actor_id",
-    field: "speaker_ids",
-    ordered: true,
-};
-const DOCUMENTS: Link = Link {
-    table: "event_documents",
-    owner: "event_id",
-    target: "document_id",
-    field: "document_ids",
-    ordered: true,
-};
 
 /// An event of a centre.
 #[derive(Debug, Serialize, ToSchema)]
@@ -242,8 +227,7 @@ impl Filters for EventFilters {
         }
         if let Some(theme) = &self.theme {
             conditions.push(Condition::Tagged {
-                link: "event_themes",
-                owner: "event_id",
+                link: &links::EVENT_THEMES,
                 key: theme.clone(),
             });
         }
@@ -254,18 +238,7 @@ impl Filters for EventFilters {
                 .map(|v| Condition::text("t.audience", v.as_str())),
         );
         conditions.extend(self.status.map(|v| Condition::text("t.status", v.as_str())));
-        if let Some(from) = self.from {
-            conditions.push(Condition::AtOrAfter {
-                column: "t.ends_at",
-                at: from.start(),
-            });
-        }
-        if let Some(to) = self.to {
-            conditions.push(Condition::Before {
-                column: "t.starts_at",
-                at: to.end(),
-            });
-        }
+        conditions.extend(Condition::during(Span::SCHEDULE, self.from, self.to));
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }
@@ -406,9 +379,9 @@ impl Resource for Events {
                     .await?
             }
         };
-        links::replace_themes(conn, "event_themes", "event_id", id, &input.themes).await?;
-        links::replace(conn, &SPEAKERS, id, &input.speaker_ids).await?;
-        links::replace(conn, &DOCUMENTS, id, &input.document_ids).await?;
+        links::replace_themes(conn, &links::EVENT_THEMES, id, &input.themes).await?;
+        links::replace(conn, &links::SPEAKERS, id, &input.speaker_ids).await?;
+        links::replace(conn, &links::EVENT_DOCUMENTS, id, &input.document_ids).await?;
         Ok(id)
     }
 }

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::EventKind;
-use crate::query::{Collection, Facet, SortKey, Visibility};
+use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
 use crate::resources::values::{Audience, Format, PublicationStatus};
 use crate::schema::events;
 
@@ -24,24 +24,9 @@ pub static EVENTS: Collection = Collection {
                    FROM event_documents l JOIN documents d ON d.id = l.document_id \
                    WHERE l.event_id = t.id ORDER BY l.position) AS document_levels",
     sorts: &[
-        SortKey {
-            name: "starts_at",
-            column: "t.starts_at",
-            sql_type: "timestamptz",
-            null_as: None,
-        },
-        SortKey {
-            name: "ends_at",
-            column: "t.ends_at",
-            sql_type: "timestamptz",
-            null_as: None,
-        },
-        SortKey {
-            name: "title",
-            column: "t.title",
-            sql_type: "text",
-            null_as: None,
-        },
+        SortKey::new("starts_at", "t.starts_at", KeyType::Timestamp),
+        SortKey::new("ends_at", "t.ends_at", KeyType::Timestamp),
+        SortKey::new("title", "t.title", KeyType::Text),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

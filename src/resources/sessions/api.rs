@@ -17,7 +17,7 @@ use crate::error::{
 use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::Bind;
 use crate::query::{
-    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
+    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
 use crate::resources::shape::{Relation, Target};
 use crate::resources::trainings::api::{Modality, Trainings};
@@ -125,18 +125,7 @@ impl Filters for SessionFilters {
         if let Some(status) = self.status {
             conditions.push(Condition::text("t.status", status.as_str()));
         }
-        if let Some(from) = self.from {
-            conditions.push(Condition::AtOrAfter {
-                column: "t.ends_at",
-                at: from.start(),
-            });
-        }
-        if let Some(to) = self.to {
-            conditions.push(Condition::Before {
-                column: "t.starts_at",
-                at: to.end(),
-            });
-        }
+        conditions.extend(Condition::during(Span::SCHEDULE, self.from, self.to));
         conditions.extend(self.updated_since.map(Instant::updated_since));
         Ok(conditions)
     }

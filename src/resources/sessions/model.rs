@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::SessionStatus;
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, KeyType, SortKey, Visibility};
 use crate::schema::training_sessions;
 
 pub static SESSIONS: Collection = Collection {
@@ -12,12 +12,7 @@ pub static SESSIONS: Collection = Collection {
              t.city, t.latitude, t.longitude, t.online_url, t.capacity, t.status, \
              t.created_at, t.updated_at",
     sorts: &[
-        SortKey {
-            name: "starts_at",
-            column: "t.starts_at",
-            sql_type: "timestamptz",
-            null_as: None,
-        },
+        SortKey::new("starts_at", "t.starts_at", KeyType::Timestamp),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

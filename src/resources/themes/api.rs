@@ -15,8 +15,9 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
-use crate::query::sql::{Bind, SqlBuilder};
+use crate::query::sql::{Bind, Sql};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
 use crate::resources::values::validate_slug;
 use crate::resources::{Resource, crud, slugs};
@@ -161,31 +162,24 @@ impl Resource for Themes {
     /// Deleting a theme unlinks it from every item tagged with it, and the database then
     /// rewrites each item's `theme_ids`: those items are locked first, in a fixed order.
     async fn before_delete(conn: &mut AsyncPgConnection, key: &str) -> ApiResult<()> {
-        for (table, link, owner) in TAGGED {
-            let mut b = SqlBuilder::new(&format!(
-                "SELECT o.id FROM {table} o WHERE o.id IN (SELECT l.{owner} FROM {link} l \
-                 JOIN themes th ON th.id = l.theme_id WHERE "
-            ));
-            let condition = match Uuid::parse_str(key) {
-                Ok(id) => format!("th.id = {}", b.param(Bind::Uuid(id))),
-                Err(_) => format!("th.slug = {}", b.param(Bind::Text(key.to_string()))),
+        for (table, link) in &links::TAGGED {
+            let mut sql = Sql::from("SELECT o.id FROM ");
+            sql.push(table)
+                .push(" o WHERE o.id IN (SELECT l.")
+                .push(link.owner)
+                .push(" FROM ")
+                .push(link.table)
+                .push(" l JOIN themes th ON th.id = l.theme_id WHERE ");
+            match Uuid::parse_str(key) {
+                Ok(id) => sql.push("th.id = ").bind(Bind::Uuid(id)),
+                Err(_) => sql.push("th.slug = ").bind(Bind::Text(key.to_string())),
             };
-            b.push(&condition);
-            b.push(") ORDER BY o.id FOR UPDATE OF o");
-            b.into_query().execute(conn).await?;
+            sql.push(") ORDER BY o.id FOR UPDATE OF o");
+            sql.into_query().execute(conn).await?;
         }
         Ok(())
     }
 }
-
-/// The items that can be tagged: their table, their theme links and the links' item column.
-const TAGGED: [(&str, &str, &str); 5] = [
-    ("centres", "centre_themes", "centre_id"),
-    ("actors", "actor_themes", "actor_id"),
-    ("events", "event_themes", "event_id"),
-    ("trainings", "training_themes", "training_id"),
-    ("documents", "document_themes", "document_id"),
-];
 
 /// The parent's id; refused when unknown, or when it would put a theme below itself.
 async fn parent_id(

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::query::{Collection, SortKey, Visibility};
+use crate::query::{Collection, KeyType, SortKey, Visibility};
 use crate::schema::themes;
 
 pub static THEMES: Collection = Collection {
@@ -10,18 +10,8 @@ pub static THEMES: Collection = Collection {
     select: "t.id, t.slug, t.label, t.description, t.created_at, t.updated_at, \
              (SELECT p.slug FROM themes p WHERE p.id = t.parent_id) AS parent",
     sorts: &[
-        SortKey {
-            name: "label",
-            column: "t.label",
-            sql_type: "text",
-            null_as: None,
-        },
-        SortKey {
-            name: "slug",
-            column: "t.slug",
-            sql_type: "text",
-            null_as: None,
-        },
+        SortKey::new("label", "t.label", KeyType::Text),
+        SortKey::new("slug", "t.slug", KeyType::Text),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

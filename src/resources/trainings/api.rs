@@ -16,7 +16,7 @@ use crate::error::{
 };
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
-use crate::resources::links::{self, Link};
+use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
 use crate::resources::values::{Audience, PublicationStatus, text_enum, validate_slug};
 use crate::resources::{Resource, crud, slugs};
@@ -36,14 +36,6 @@ text_enum! {
     /// How it is followed; `self_paced` trainings have no sessions.
     Modality { InPerson = "in_person", Online = "online", Hybrid = "hybrid", SelfPaced = "self_paced" }
 }
-
-const TRAINERS: Link = Link {
-    table: "training_trainers",
-    owner: "training_id",
-    target: "actor_id",
-    field: "trainer_ids",
-    ordered: true,
-};
 
 /// A training; its dated sessions are at `/trainings/{id}/sessions`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -145,8 +137,7 @@ impl Filters for TrainingFilters {
         }
         if let Some(theme) = &self.theme {
             conditions.push(Condition::Tagged {
-                link: "training_themes",
-                owner: "training_id",
+                link: &links::TRAINING_THEMES,
                 key: theme.clone(),
             });
         }
@@ -262,8 +253,8 @@ impl Resource for Trainings {
                     .await?
             }
         };
-        links::replace_themes(conn, "training_themes", "training_id", id, &input.themes).await?;
-        links::replace(conn, &TRAINERS, id, &input.trainer_ids).await?;
+        links::replace_themes(conn, &links::TRAINING_THEMES, id, &input.themes).await?;
+        links::replace(conn, &links::TRAINERS, id, &input.trainer_ids).await?;
         Ok(id)
     }
 }

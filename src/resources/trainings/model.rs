@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::api::{Modality, TrainingKind};
-use crate::query::{Collection, Facet, SortKey, Visibility};
+use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
 use crate::resources::values::{Audience, PublicationStatus};
 use crate::schema::trainings;
 
@@ -17,18 +17,8 @@ pub static TRAININGS: Collection = Collection {
              ARRAY(SELECT l.actor_id FROM training_trainers l WHERE l.training_id = t.id \
                    ORDER BY l.position) AS trainer_ids",
     sorts: &[
-        SortKey {
-            name: "title",
-            column: "t.title",
-            sql_type: "text",
-            null_as: None,
-        },
-        SortKey {
-            name: "duration_hours",
-            column: "t.duration_hours",
-            sql_type: "float8",
-            null_as: Some("-infinity"),
-        },
+        SortKey::new("title", "t.title", KeyType::Text),
+        SortKey::new("duration_hours", "t.duration_hours", KeyType::Float).null_as("-infinity"),
         SortKey::CREATED_AT,
         SortKey::UPDATED_AT,
     ],

@@ -1,0 +1,306 @@
+//! Filters, ready to become SQL: each renders as ` AND …` on the row aliased `t`.
+
+use uuid::Uuid;
+
+use super::geo;
+use super::params::DateBound;
+use super::sql::{Bind, Sql};
+use crate::error::{ApiError, ApiResult};
+
+/// A many-to-many link table `table(owner, target)`, described once and used by the filters,
+/// the writes and the search alike.
+#[derive(Debug)]
+pub struct LinkTable {
+    pub table: &'static str,
+    /// The column naming the item (`event_id`).
+    pub owner: &'static str,
+    /// The column naming what it is linked to (`actor_id`), and the table it refers to.
+    pub target: &'static str,
+    pub targets: &'static str,
+    /// The input field the links come from, to name it in errors (`speaker_ids`).
+    pub field: &'static str,
+    /// Whether the order given is kept (speakers, authors).
+    pub ordered: bool,
+}
+
+impl LinkTable {
+    /// The theme links of a collection: `table(owner, theme_id)`, given as `themes` (slugs).
+    pub const fn themes(table: &'static str, owner: &'static str) -> LinkTable {
+        LinkTable {
+            table,
+            owner,
+            target: "theme_id",
+            targets: "themes",
+            field: "themes",
+            ordered: false,
+        }
+    }
+}
+
+/// What a date range (`from=`, `to=`) is compared with.
+#[derive(Clone, Copy, Debug)]
+pub enum Span {
+    /// Items that take time: not over by `from` (`ends >= from`), started by `to`.
+    Instants {
+        starts: &'static str,
+        ends: &'static str,
+    },
+    /// Items of a day (a date column), both bounds included.
+    Day(&'static str),
+}
+
+impl Span {
+    /// From `t.starts_at` to `t.ends_at`: events and sessions.
+    pub const SCHEDULE: Span = Span::Instants {
+        starts: "t.starts_at",
+        ends: "t.ends_at",
+    };
+}
+
+/// One filter, ready to become SQL.
+#[derive(Clone, Debug)]
+pub enum Condition {
+    /// `column = value`
+    Equals { column: &'static str, value: Bind },
+    /// `column` refers to the row of `table` whose id or slug is `key`.
+    RefersTo {
+        column: &'static str,
+        table: &'static str,
+        key: String,
+    },
+    /// The row is linked through `link` to the row named by `key` (id or slug).
+    Linked {
+        link: &'static LinkTable,
+        key: String,
+    },
+    /// The row is tagged, through `link`, with the theme `key` or one below it.
+    Tagged {
+        link: &'static LinkTable,
+        key: String,
+    },
+    /// `column >= at`
+    AtOrAfter { column: &'static str, at: Bind },
+    /// `from=` and `to=` over a span.
+    During {
+        span: Span,
+        from: Option<DateBound>,
+        to: Option<DateBound>,
+    },
+    /// French full-text search on `t.search`; with `typo`, that column also matches with
+    /// small typos (trigram similarity).
+    Search {
+        text: String,
+        typo: Option<&'static str>,
+    },
+    /// In one of these INSEE regions or departments.
+    Territory(geo::Territories),
+    /// Near a point: ordered by distance when nothing else orders the list.
+    Near(geo::Near),
+    /// Inside a box.
+    Within(geo::BoundingBox),
+}
+
+/// The most a `q` may hold.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// The direction of a ranking: relevance goes down, distance up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+impl Direction {
+    pub(super) fn keyword(self) -> &'static str {
+        match self {
+            Direction::Ascending => " ASC",
+            Direction::Descending => " DESC",
+        }
+    }
+
+    /// The comparison that keeps what comes after a value.
+    pub(super) fn after(self) -> &'static str {
+        match self {
+            Direction::Ascending => " > ",
+            Direction::Descending => " < ",
+        }
+    }
+}
+
+impl Condition {
+    /// `column = value` for a text value (an enumerated filter).
+    pub fn text(column: &'static str, value: &str) -> Condition {
+        Condition::Equals {
+            column,
+            value: Bind::Text(value.to_string()),
+        }
+    }
+
+    /// `from=` and `to=` over `span`, when either is given.
+    pub fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Option<Condition> {
+        (from.is_some() || to.is_some()).then_some(Condition::During { span, from, to })
+    }
+
+    /// `q=`, checked: a 400 when empty or too long.
+    pub fn search(text: &str, typo: Option<&'static str>) -> ApiResult<Condition> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
+            return Err(ApiError::bad_request(format!(
+                "`q` must hold between 1 and {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        Ok(Condition::Search {
+            text: text.to_string(),
+            typo,
+        })
+    }
+
+    /// The order this condition gives a list when `sort` is not given: by relevance to a
+    /// search (the weighted text rank, plus the name's similarity when typos are tolerated),
+    /// or by distance from a point.
+    pub(super) fn rank(&self) -> Option<(Sql, Direction)> {
+        match self {
+            Condition::Search { text, typo } => {
+                Some((search_score(text, *typo), Direction::Descending))
+            }
+            Condition::Near(near) => Some((near.distance(), Direction::Ascending)),
+            _ => None,
+        }
+    }
+
+    pub(super) fn render(&self) -> Sql {
+        let mut sql = Sql::from(" AND ");
+        match self {
+            Condition::Equals { column, value } => {
+                sql.push(column).push(" = ").bind(value.clone());
+            }
+            Condition::RefersTo { column, table, key } => {
+                sql.push(column).push(" = ").append(&id_or_slug(table, key));
+            }
+            Condition::Linked { link, key } => {
+                sql.append(&linked(link))
+                    .push(link.target)
+                    .push(" = ")
+                    .append(&id_or_slug(link.targets, key))
+                    .push(")");
+            }
+            Condition::Tagged { link, key } => {
+                sql.append(&linked(link))
+                    .push(
+                        "theme_id IN (WITH RECURSIVE below(id) AS (SELECT id FROM themes WHERE id = ",
+                    )
+                    .append(&id_or_slug("themes", key))
+                    .push(
+                        " UNION SELECT c.id FROM themes c JOIN below ON c.parent_id = below.id) \
+                         SELECT id FROM below))",
+                    );
+            }
+            Condition::AtOrAfter { column, at } => {
+                sql.push(column).push(" >= ").bind(at.clone());
+            }
+            Condition::During { span, from, to } => return during(*span, *from, *to),
+            Condition::Search { text, typo } => {
+                let words = |sql: &mut Sql| {
+                    sql.push("t.search @@ relais_query(")
+                        .bind(Bind::Text(text.clone()))
+                        .push(")");
+                };
+                match typo {
+                    Some(column) => {
+                        sql.push("(");
+                        words(&mut sql);
+                        sql.push(" OR relais_fold(")
+                            .push(column)
+                            .push(") % relais_fold(")
+                            .bind(Bind::Text(text.clone()))
+                            .push("))");
+                    }
+                    None => words(&mut sql),
+                }
+            }
+            Condition::Territory(territories) => return territories.render(),
+            Condition::Near(near) => return near.render(),
+            Condition::Within(bbox) => return bbox.render(),
+        }
+        sql
+    }
+}
+
+/// The relevance of a row of `t` to the words `text`: its weighted text rank, plus the
+/// similarity of `typo` (a name) when typos are tolerated.
+pub(crate) fn search_score(text: &str, typo: Option<&'static str>) -> Sql {
+    let mut score = Sql::from("ts_rank(t.search, relais_query(");
+    score.bind(Bind::Text(text.to_string())).push("), 32)");
+    if let Some(column) = typo {
+        score
+            .push(" + similarity(relais_fold(")
+            .push(column)
+            .push("), relais_fold(")
+            .bind(Bind::Text(text.to_string()))
+            .push("))");
+    }
+    let mut sql = Sql::from("(");
+    sql.append(&score).push(")");
+    sql
+}
+
+/// `EXISTS (SELECT 1 FROM link l WHERE l.owner = t.id AND l.`, to be completed.
+fn linked(link: &LinkTable) -> Sql {
+    let mut sql = Sql::from("EXISTS (SELECT 1 FROM ");
+    sql.push(link.table)
+        .push(" l WHERE l.")
+        .push(link.owner)
+        .push(" = t.id AND l.");
+    sql
+}
+
+/// The id of the row of `table` named by `key`: the key itself when it is a UUID, else the
+/// row whose slug it is.
+fn id_or_slug(table: &'static str, key: &str) -> Sql {
+    match Uuid::parse_str(key) {
+        Ok(id) => {
+            let mut sql = Sql::new();
+            sql.bind(Bind::Uuid(id));
+            sql
+        }
+        Err(_) => {
+            let mut sql = Sql::from("(SELECT id FROM ");
+            sql.push(table)
+                .push(" WHERE slug = ")
+                .bind(Bind::Text(key.to_string()))
+                .push(")");
+            sql
+        }
+    }
+}
+
+fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Sql {
+    let mut sql = Sql::new();
+    match span {
+        Span::Instants { starts, ends } => {
+            if let Some(from) = from {
+                sql.push(" AND ").push(ends).push(" >= ").bind(from.start());
+            }
+            if let Some(to) = to {
+                sql.push(" AND ").push(starts).push(" < ").bind(to.end());
+            }
+        }
+        Span::Day(column) => {
+            if let Some(from) = from {
+                sql.push(" AND ")
+                    .push(column)
+                    .push(" >= ")
+                    .bind(from.date());
+            }
+            if let Some(to) = to {
+                sql.push(" AND ").push(column).push(" <= ").bind(to.date());
+            }
+        }
+    }
+    sql
+}
+
+/// A collection's filter parameters.
+pub trait Filters: serde::de::DeserializeOwned {
+    fn conditions(&self) -> ApiResult<Vec<Condition>>;
+}

@@ -1,0 +1,578 @@
+//! Running a list: the request is first resolved into a [`Plan`] (conditions, order, where
+//! the page starts, facets), which then gives the statements of the page, its total and its
+//! facets; they run together, pipelined on one connection.
+
+use diesel::QueryableByName;
+use diesel::pg::Pg;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use super::collection::{Collection, FACET_VALUES, Facet, FacetCount};
+use super::condition::{Condition, Direction, Filters};
+use super::cursor::{self, Position, Sort};
+use super::geo::Near;
+use super::page::{Resume, Rows};
+use super::params::{DEFAULT_PER_PAGE, ListQuery, unknown_parameter};
+use super::sql::{Bind, Sql};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+
+/// Totals are exact up to this many rows; beyond, the planner's estimate is given (and
+/// `meta.total_is_estimate` says so), so that a list never counts a million rows.
+pub const EXACT_TOTAL_LIMIT: i64 = 10_000;
+
+/// How a page is ordered.
+enum Order {
+    /// By `sort=` (or the collection's default), then by id.
+    Sorted(Sort),
+    /// Without `sort`, `q` puts the most relevant first, and `near` the nearest.
+    Ranked {
+        rank: Sql,
+        direction: Direction,
+        signature: String,
+    },
+}
+
+/// A list request resolved against its collection, before any SQL runs.
+pub struct Plan {
+    collection: &'static Collection,
+    role: Role,
+    conditions: Vec<Condition>,
+    order: Order,
+    /// Rows skipped (`page=`), or the last row of the previous page (`cursor=`).
+    offset: u64,
+    after: Option<Position>,
+    per_page: u32,
+    facets: Vec<&'static Facet>,
+    near: Option<Near>,
+}
+
+impl Plan {
+    pub fn new<F: Filters>(
+        collection: &'static Collection,
+        role: Role,
+        query: &ListQuery<F>,
+        scope: Vec<Condition>,
+    ) -> ApiResult<Plan> {
+        let mut conditions = scope;
+        conditions.extend(query.filters.conditions()?);
+        match (collection.located, query.geo.first_given()) {
+            (true, _) => conditions.extend(query.geo.conditions()?),
+            (false, Some(name)) => return Err(unknown_parameter(name)),
+            (false, None) => {}
+        }
+        let order = order(collection, query.paging.sort.as_deref(), &conditions)?;
+        let after = match (&query.paging.cursor, &order) {
+            (None, _) => None,
+            (Some(text), Order::Sorted(sort)) => Some(cursor::decode_keyset(text, sort)?),
+            (Some(text), Order::Ranked { signature, .. }) => {
+                let (rank, id) = cursor::decode_ranked(text, signature)?;
+                Some(Position::Ranked { rank, id })
+            }
+        };
+        let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let near = conditions.iter().find_map(|c| match c {
+            Condition::Near(near) => Some(*near),
+            _ => None,
+        });
+        Ok(Plan {
+            collection,
+            role,
+            offset: query.paging.offset(),
+            after,
+            per_page,
+            facets: facets(collection, query.paging.facets.as_deref())?,
+            near,
+            order,
+            conditions,
+        })
+    }
+
+    /// ` WHERE …`: what the caller may see, then the conditions.
+    fn filter(&self) -> Sql {
+        self.collection.filter(self.role, &self.conditions)
+    }
+
+    /// The select list, over `t`; with `near`, the rows' distances from it.
+    fn columns(&self) -> Sql {
+        let mut sql = Sql::from(self.collection.select);
+        if self.collection.located {
+            match self.near {
+                Some(near) => sql
+                    .push(", round((")
+                    .append(&near.distance())
+                    .push(")::numeric, 2)::float8 AS distance_km"),
+                None => sql.push(", NULL::float8 AS distance_km"),
+            };
+        }
+        sql
+    }
+
+    /// The page, one row more than asked: that row tells whether there is a next page.
+    pub fn page(&self) -> Sql {
+        match &self.order {
+            Order::Sorted(sort) => self.sorted_page(sort),
+            Order::Ranked {
+                rank, direction, ..
+            } => self.ranked_page(rank, *direction),
+        }
+    }
+
+    fn sorted_page(&self, sort: &Sort) -> Sql {
+        let mut sql = Sql::from("SELECT ");
+        sql.append(&self.columns())
+            .append(&self.collection.from())
+            .append(&self.filter());
+        if let Some(Position::Keyset { values, id }) = &self.after {
+            sql.append(&cursor::after_keyset(sort, values, *id));
+        }
+        sql.push(" ORDER BY ");
+        for (key, direction) in sort {
+            sql.append(&key.expression())
+                .push(direction.keyword())
+                .push(", ");
+        }
+        sql.push("t.id ASC");
+        self.limit(&mut sql);
+        sql
+    }
+
+    /// ` LIMIT per_page + 1 OFFSET offset`.
+    fn limit(&self, sql: &mut Sql) {
+        sql.push(" LIMIT ")
+            .bind(Bind::Int(i64::from(self.per_page) + 1))
+            .push(" OFFSET ")
+            .bind(Bind::Int(i64::try_from(self.offset).unwrap_or(i64::MAX)));
+    }
+
+    /// A page ranked by relevance or distance. The matches are ranked and counted by id
+    /// alone, the page is cut after the cursor's rank, and only its rows are read whole: a
+    /// page costs the same at any depth. The rank is computed below the count (`OFFSET 0`
+    /// keeps it there), so the count buffers ids and ranks, not whole rows.
+    fn ranked_page(&self, rank: &Sql, direction: Direction) -> Sql {
+        let mut sql = Sql::from("SELECT ");
+        sql.append(&self.columns())
+            .push(
+                ", r.ranking, r.total_count FROM (SELECT s.id, s.ranking, s.total_count FROM \
+                 (SELECT m.id, m.ranking, count(*) OVER () AS total_count FROM (SELECT t.id, (",
+            )
+            .append(rank)
+            .push(")::float8 AS ranking")
+            .append(&self.collection.from())
+            .append(&self.filter())
+            .push(" OFFSET 0) m) s");
+        if let Some(Position::Ranked { rank, id }) = self.after {
+            sql.push(" WHERE ").append(&cursor::after_rank(
+                "s.ranking",
+                "s.id",
+                direction,
+                rank,
+                id,
+            ));
+        }
+        sql.push(" ORDER BY s.ranking")
+            .push(direction.keyword())
+            .push(", s.id");
+        self.limit(&mut sql);
+        sql.push(") r JOIN ")
+            .push(self.collection.table)
+            .push(" t ON t.id = r.id ORDER BY r.ranking")
+            .push(direction.keyword())
+            .push(", t.id");
+        sql
+    }
+
+    /// The matches counted, up to one more than [`EXACT_TOTAL_LIMIT`].
+    pub fn count(&self) -> Sql {
+        let mut sql = Sql::from("SELECT count(*) AS n FROM (SELECT 1");
+        sql.append(&self.collection.from())
+            .append(&self.filter())
+            .push(" LIMIT ")
+            .bind(Bind::Int(EXACT_TOTAL_LIMIT + 1))
+            .push(") c");
+        sql
+    }
+
+    /// The planner's estimate of the matches, for totals beyond [`EXACT_TOTAL_LIMIT`].
+    fn estimate(&self) -> Sql {
+        let mut sql = Sql::from("EXPLAIN (FORMAT JSON) SELECT 1");
+        sql.append(&self.collection.from()).append(&self.filter());
+        sql
+    }
+
+    /// The most frequent values of `facet` among the matches.
+    pub fn facet(&self, facet: &Facet) -> Sql {
+        let mut sql = Sql::from("SELECT * FROM (SELECT (");
+        sql.push(facet.label)
+            .push(")::text AS value, f.count FROM (SELECT v.value, count(*) AS count FROM (SELECT ")
+            .push(facet.value)
+            .push(" AS value")
+            .append(&self.collection.from())
+            .push(" ")
+            .push(facet.join)
+            .append(&self.filter())
+            .push(
+                ") v WHERE v.value IS NOT NULL GROUP BY 1) f) l WHERE l.value IS NOT NULL \
+                 ORDER BY 2 DESC, 1 LIMIT ",
+            )
+            .bind(Bind::Int(FACET_VALUES));
+        sql
+    }
+
+    /// The statements a page runs: its page, its count (unless ranked: the page counts its
+    /// matches as it ranks them) and its facets.
+    pub fn statements(&self) -> Vec<Sql> {
+        let count = matches!(self.order, Order::Sorted(_)).then(|| self.count());
+        std::iter::once(self.page())
+            .chain(count)
+            .chain(self.facets.iter().map(|facet| self.facet(facet)))
+            .collect()
+    }
+}
+
+/// The order of a list: ranked when it searches or starts from a point and `sort` is not
+/// given, else sorted.
+fn order(
+    collection: &Collection,
+    sort: Option<&str>,
+    conditions: &[Condition],
+) -> ApiResult<Order> {
+    let ranking = sort.is_none().then(|| {
+        let search = conditions
+            .iter()
+            .find(|c| matches!(c, Condition::Search { .. }));
+        search.or_else(|| conditions.iter().find(|c| matches!(c, Condition::Near(_))))
+    });
+    match ranking.flatten() {
+        Some(ranking) => {
+            let (rank, direction) = ranking
+                .rank()
+                .ok_or_else(|| ApiError::internal("a ranking condition without a rank"))?;
+            Ok(Order::Ranked {
+                rank,
+                direction,
+                signature: cursor::ranking_signature(ranking),
+            })
+        }
+        None => Ok(Order::Sorted(parse_sort(collection, sort)?)),
+    }
+}
+
+/// Parses `sort=-a,b` against the whitelist.
+fn parse_sort(collection: &Collection, sort: Option<&str>) -> ApiResult<Sort> {
+    let sort = sort.unwrap_or(collection.default_sort);
+    let mut keys: Sort = Vec::new();
+    for part in sort.split(',').map(str::trim) {
+        let (name, direction) = match part.strip_prefix('-') {
+            Some(name) => (name, Direction::Descending),
+            None => (part, Direction::Ascending),
+        };
+        let key = collection.sort_key(name).ok_or_else(|| {
+            let names: Vec<_> = collection.sorts.iter().map(|k| k.name).collect();
+            ApiError::bad_request(format!(
+                "cannot sort by `{name}`; sortable fields: {}",
+                names.join(", ")
+            ))
+        })?;
+        if keys.iter().any(|(k, _)| k.name == key.name) {
+            return Err(ApiError::bad_request(format!(
+                "`{name}` is sorted on twice"
+            )));
+        }
+        keys.push((key, direction));
+    }
+    Ok(keys)
+}
+
+/// The facets asked for, from the list's own.
+fn facets(collection: &Collection, facets: Option<&str>) -> ApiResult<Vec<&'static Facet>> {
+    let Some(facets) = facets else {
+        return Ok(Vec::new());
+    };
+    let mut chosen: Vec<&'static Facet> = Vec::new();
+    for name in facets.split(',').map(str::trim) {
+        let facet = collection
+            .facets
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| {
+                let names: Vec<_> = collection.facets.iter().map(|f| f.name).collect();
+                ApiError::bad_request(format!(
+                    "cannot count by `{name}`; facets of this list: {}",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            })?;
+        if !chosen.iter().any(|f| f.name == facet.name) {
+            chosen.push(facet);
+        }
+    }
+    Ok(chosen)
+}
+
+/// A row of a ranked page, with the number of rows that match.
+struct Counted<R> {
+    row: R,
+    total: i64,
+    rank: f64,
+}
+
+impl<R: QueryableByName<Pg>> QueryableByName<Pg> for Counted<R> {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, Pg>) -> diesel::deserialize::Result<Self> {
+        use diesel::row::NamedRow;
+        Ok(Counted {
+            row: R::build(row)?,
+            total: NamedRow::get::<diesel::sql_types::BigInt, i64>(row, "total_count")?,
+            rank: NamedRow::get::<diesel::sql_types::Double, f64>(row, "ranking")?,
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Estimate {
+    #[diesel(column_name = "QUERY PLAN", sql_type = diesel::sql_types::Json)]
+    plan: serde_json::Value,
+}
+
+/// A page as read: its rows, their ranks when ranked, and the matches counted (`None` for a
+/// ranked page past its last match, which has no row to carry the count).
+struct Fetched<R> {
+    rows: Vec<R>,
+    ranks: Vec<f64>,
+    counted: Option<i64>,
+}
+
+impl Plan {
+    /// The page and its count, sent together on one connection (pipelined).
+    async fn fetch<R>(&self, conn: &AsyncPgConnection) -> Result<Fetched<R>, diesel::result::Error>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        match self.order {
+            Order::Ranked { .. } => {
+                let rows = self
+                    .page()
+                    .into_query()
+                    .load::<Counted<R>>(&mut &*conn)
+                    .await?;
+                let counted = rows.as_slice().first().map(|r| r.total);
+                let ranks = rows.iter().map(|r| r.rank).collect();
+                Ok(Fetched {
+                    rows: rows.into_iter().map(|r| r.row).collect(),
+                    ranks,
+                    counted,
+                })
+            }
+            Order::Sorted(_) => {
+                let (rows, count) = futures_util::future::try_join(
+                    self.page().into_query().load::<R>(&mut &*conn),
+                    self.count().into_query().get_result::<Count>(&mut &*conn),
+                )
+                .await?;
+                Ok(Fetched {
+                    rows,
+                    ranks: Vec::new(),
+                    counted: Some(count.n),
+                })
+            }
+        }
+    }
+
+    /// The facets' counts, by facet name.
+    async fn count_facets(
+        &self,
+        conn: &AsyncPgConnection,
+    ) -> Result<Vec<Vec<FacetCount>>, diesel::result::Error> {
+        let mut handles = vec![conn; self.facets.len()];
+        let loads = handles
+            .iter_mut()
+            .zip(&self.facets)
+            .map(|(handle, facet)| self.facet(facet).into_query().load::<FacetCount>(handle));
+        futures_util::future::try_join_all(loads).await
+    }
+
+    /// The total: exact up to [`EXACT_TOTAL_LIMIT`], else the planner's estimate.
+    async fn total(
+        &self,
+        conn: &mut AsyncPgConnection,
+        counted: Option<i64>,
+    ) -> ApiResult<(i64, bool)> {
+        let counted = match counted {
+            Some(n) => n,
+            None if self.offset == 0 && self.after.is_none() => 0,
+            None => {
+                let mut sql = Sql::from("SELECT count(*) AS n");
+                sql.append(&self.collection.from()).append(&self.filter());
+                sql.into_query().get_result::<Count>(conn).await?.n
+            }
+        };
+        if matches!(self.order, Order::Ranked { .. }) || counted <= EXACT_TOTAL_LIMIT {
+            return Ok((counted, false));
+        }
+        let estimate: Estimate = self.estimate().into_query().get_result(conn).await?;
+        let rows = estimate.plan[0]["Plan"]["Plan Rows"]
+            .as_f64()
+            .unwrap_or_default();
+        // The estimate cannot be below what we have already counted.
+        Ok(((rows as i64).max(counted), true))
+    }
+
+    /// Runs the plan: one page of rows, with its total and facets.
+    async fn run<R>(self, conn: &mut AsyncPgConnection) -> ApiResult<Rows<R>>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        let shared: &AsyncPgConnection = conn;
+        let (fetched, facet_counts) =
+            futures_util::future::try_join(self.fetch::<R>(shared), self.count_facets(shared))
+                .await?;
+        let (total, total_is_estimate) = self.total(conn, fetched.counted).await?;
+        let facets = (!self.facets.is_empty()).then(|| {
+            self.facets
+                .iter()
+                .map(|f| f.name.to_string())
+                .zip(facet_counts)
+                .collect::<BTreeMap<_, _>>()
+        });
+        let Fetched {
+            mut rows, ranks, ..
+        } = fetched;
+        let per_page = self.per_page as usize;
+        let has_more = rows.len() > per_page;
+        rows.truncate(per_page);
+        let resume = match self.order {
+            Order::Ranked { signature, .. } => Resume::Ranked {
+                signature,
+                last: rows
+                    .len()
+                    .checked_sub(1)
+                    .and_then(|i| ranks.get(i).copied()),
+            },
+            Order::Sorted(sort) => Resume::Keyset(sort),
+        };
+        Ok(Rows {
+            rows,
+            total,
+            total_is_estimate,
+            has_more,
+            resume,
+            facets,
+        })
+    }
+}
+
+impl Collection {
+    /// ` WHERE …`: what `role` may see, then the conditions.
+    pub(crate) fn filter(&self, role: Role, conditions: &[Condition]) -> Sql {
+        let mut sql = Sql::from(" WHERE TRUE");
+        sql.append(&self.visibility.render(role));
+        for condition in conditions {
+            sql.append(&condition.render());
+        }
+        sql
+    }
+
+    /// One page of rows, with its total and facets.
+    pub async fn list<R, F>(
+        &'static self,
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+        query: &ListQuery<F>,
+        scope: Vec<Condition>,
+    ) -> ApiResult<Rows<R>>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+        F: Filters,
+    {
+        Plan::new(self, caller.role, query, scope)?.run(conn).await
+    }
+
+    /// `SELECT columns FROM table t WHERE` what `caller` sees `AND` `key`.
+    fn select_one(&self, caller: &Caller, scope: &[Condition], key: Sql) -> Sql {
+        let mut sql = Sql::from("SELECT ");
+        sql.push(self.select);
+        if self.located {
+            sql.push(", NULL::float8 AS distance_km");
+        }
+        sql.append(&self.from())
+            .append(&self.filter(caller.role, scope))
+            .append(&key);
+        sql
+    }
+
+    /// The rows the caller may see among those of `keys`: one query, whatever their number.
+    pub async fn find_all<R>(
+        &self,
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+        keys: Keys,
+    ) -> ApiResult<Vec<R>>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        let mut key = Sql::new();
+        match keys {
+            Keys::Slugs(slugs) => key.push(" AND t.slug = ANY(").bind(Bind::Texts(slugs)),
+            Keys::Ids(ids) => key.push(" AND t.id = ANY(").bind(Bind::Uuids(ids)),
+        };
+        key.push(")");
+        let sql = self.select_one(caller, &[], key);
+        sql.into_query()
+            .load::<R>(conn)
+            .await
+            .map_err(ApiError::from)
+    }
+
+    /// One row by id or slug, if the caller may see it; with [`Lock::ForUpdate`], locked for
+    /// the rest of the transaction.
+    pub async fn find<R>(
+        &self,
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+        key: &str,
+        scope: &[Condition],
+        lock: Lock,
+    ) -> ApiResult<R>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        let mut condition = Sql::new();
+        match Uuid::parse_str(key) {
+            Ok(id) => condition.push(" AND t.id = ").bind(Bind::Uuid(id)),
+            Err(_) => condition
+                .push(" AND t.slug = ")
+                .bind(Bind::Text(key.to_string())),
+        };
+        if lock == Lock::ForUpdate {
+            condition.push(" FOR UPDATE OF t");
+        }
+        let sql = self.select_one(caller, scope, condition);
+        sql.into_query()
+            .get_result::<R>(conn)
+            .await
+            .map_err(ApiError::from)
+    }
+}
+
+/// Which rows [`Collection::find_all`] reads.
+pub enum Keys {
+    Ids(Vec<Uuid>),
+    Slugs(Vec<String>),
+}
+
+/// Whether [`Collection::find`] locks the row it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    ForUpdate,
+}

@@ -1,0 +1,304 @@
+//! The query string: the paging, shaping and geographic parameters every list takes, the
+//! collection's own filters, and the typed values they hold (dates, instants).
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::future::{Ready, ready};
+use utoipa::IntoParams;
+
+use super::condition::{Condition, Filters};
+use super::geo;
+use super::sql::Bind;
+use crate::error::{ApiError, ApiResult};
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// The paging and sorting parameters every list takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page number, from 1 (offset paging).
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Items per page, at most 100.
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<u32>,
+    /// Comma-separated fields from the operation's sortable list; `-` sorts descending
+    /// (`sort=-starts_at,title`).
+    pub sort: Option<String>,
+    /// Keyset paging: the `meta.next_cursor` of the previous page. Its cost does not grow
+    /// with depth. Not combined with `page`.
+    pub cursor: Option<String>,
+    /// Comma-separated dimensions to count the matching items by, into `meta.facets`
+    /// (`facets=theme,kind,centre,year`; each list names its own in its description).
+    pub facets: Option<String>,
+}
+
+/// `fields=` and `include=`: the shape of the items, on lists and on single items.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Shaping {
+    /// Comma-separated fields to return (a sparse fieldset); `id` always comes
+    /// (`fields=slug,title,starts_at`). The item's other fields, required ones included, are
+    /// then left out.
+    pub fields: Option<String>,
+    /// Comma-separated related items to embed under `included`, each loaded in one query for
+    /// the whole page (`include=centre,themes,speakers`). Each operation lists its own.
+    pub include: Option<String>,
+}
+
+impl Paging {
+    /// The rows before the page: none when paging by cursor.
+    pub fn offset(&self) -> u64 {
+        if self.cursor.is_some() {
+            return 0;
+        }
+        u64::from(self.page.unwrap_or(1).saturating_sub(1))
+            * u64::from(self.per_page.unwrap_or(DEFAULT_PER_PAGE))
+    }
+}
+
+impl Shaping {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_none() && self.include.is_none()
+    }
+}
+
+const SHAPING_PARAMS: [&str; 2] = ["fields", "include"];
+
+/// The query string's pairs, refusing a NUL (PostgreSQL text cannot hold one).
+fn query_pairs(query: &str) -> ApiResult<Vec<(String, String)>> {
+    // serde_urlencoded would replace bytes that are not UTF-8 (`%FF`) and go on.
+    if percent_encoding::percent_decode_str(query)
+        .decode_utf8()
+        .is_err()
+    {
+        return Err(ApiError::bad_request(
+            "the query string is not UTF-8 once percent-decoded",
+        ));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(n, v)| n.contains('\0') || v.contains('\0'))
+    {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `{name}` holds a NUL character"
+        )));
+    }
+    // `?theme=` names no theme: refused like any malformed value, rather than matching nothing.
+    if let Some((name, _)) = pairs.iter().find(|(_, v)| v.is_empty()) {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `{name}` is empty: give it a value or leave it out"
+        )));
+    }
+    Ok(pairs)
+}
+
+/// A single item's query: only `fields` and `include`; anything else is a 400.
+impl FromRequest for Shaping {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(query_pairs(req.query_string()).and_then(|pairs| parse_pairs(&pairs)))
+    }
+}
+
+/// A query that takes no parameter at all: anything given is a 400.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl FromRequest for NoParams {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(query_pairs(req.query_string()).and_then(|pairs| parse_pairs(&pairs)))
+    }
+}
+
+/// A list request: paging, shaping, geography, then the collection's own filters.
+pub struct ListQuery<F> {
+    pub paging: Paging,
+    pub shaping: Shaping,
+    /// Taken by the lists of collections with places ([`Collection::located`]).
+    pub geo: geo::GeoFilters,
+    pub filters: F,
+    /// The request's parameters, to build the `links`.
+    pub(super) pairs: Vec<(String, String)>,
+    pub(super) path: String,
+}
+
+const PAGING_PARAMS: [&str; 5] = ["page", "per_page", "sort", "cursor", "facets"];
+
+pub(super) fn unknown_parameter(name: &str) -> ApiError {
+    ApiError::bad_request(format!("unknown query parameter `{name}`"))
+}
+
+fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> {
+    let encoded = serde_urlencoded::to_string(pairs)
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        let message = e.into_inner().to_string();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            unknown_parameter(rest.split('`').next().unwrap_or_default())
+        } else if message.starts_with("duplicate field") {
+            ApiError::bad_request(format!("query parameter given twice: {message}"))
+        } else {
+            ApiError::bad_request(format!(
+                "invalid value for query parameter `{field}`: {message}"
+            ))
+        }
+    })
+}
+
+impl<F: Filters> ListQuery<F> {
+    /// The list request of `path?query`.
+    pub fn parse(path: &str, query: &str) -> ApiResult<Self> {
+        let pairs = query_pairs(query)?;
+        let (paging, rest): (Vec<_>, Vec<_>) = pairs
+            .iter()
+            .cloned()
+            .partition(|(name, _)| PAGING_PARAMS.contains(&name.as_str()));
+        let (shaping, rest): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|(name, _)| SHAPING_PARAMS.contains(&name.as_str()));
+        let (geo, filters): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .partition(|(name, _)| geo::GEO_PARAMS.contains(&name.as_str()));
+        let paging: Paging = parse_pairs(&paging)?;
+        // The spec types `page` as an int32.
+        if let Some(page) = paging.page
+            && !(1..=i32::MAX as u32).contains(&page)
+        {
+            return Err(ApiError::bad_request(format!(
+                "`page` must be between 1 and {}",
+                i32::MAX
+            )));
+        }
+        if let Some(per_page) = paging.per_page
+            && !(1..=MAX_PER_PAGE).contains(&per_page)
+        {
+            return Err(ApiError::bad_request(format!(
+                "`per_page` must be between 1 and {MAX_PER_PAGE}"
+            )));
+        }
+        if paging.cursor.is_some() && paging.page.is_some() {
+            return Err(ApiError::bad_request(
+                "give either `page` or `cursor`, not both",
+            ));
+        }
+        Ok(ListQuery {
+            paging,
+            shaping: parse_pairs(&shaping)?,
+            geo: parse_pairs(&geo)?,
+            filters: parse_pairs(&filters)?,
+            pairs,
+            path: path.to_string(),
+        })
+    }
+}
+
+impl<F: Filters> FromRequest for ListQuery<F> {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::parse(req.path(), req.query_string()))
+    }
+}
+
+/// A date or a date-time in a query (`from=2026-03-01` or `from=2026-03-01T09:00:00+01:00`).
+/// A bare date is a day in Paris time.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct DateBound(DateTime<Utc>, Option<NaiveDate>);
+
+impl TryFrom<String> for DateBound {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(DateBound(at.with_timezone(&Utc), None));
+        }
+        // Years PostgreSQL can store; chrono would also read signed and five-digit years.
+        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| {
+                format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 date-time")
+            })?;
+        Ok(DateBound(paris_midnight(date)?, Some(date)))
+    }
+}
+
+fn paris_midnight(date: NaiveDate) -> Result<DateTime<Utc>, String> {
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| format!("{date} has no midnight in Paris"))
+}
+
+impl DateBound {
+    /// The instant the bound starts.
+    pub fn start(self) -> Bind {
+        Bind::Timestamp(self.0)
+    }
+
+    /// The instant the bound ends: a bare date runs to the end of its day.
+    pub fn end(self) -> Bind {
+        match self
+            .1
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| paris_midnight(d).ok())
+        {
+            Some(next_day) => Bind::Timestamp(next_day),
+            None => Bind::Timestamp(self.0),
+        }
+    }
+
+    /// The bound as a calendar date, for date columns.
+    pub fn date(self) -> Bind {
+        Bind::Date(
+            self.1
+                .unwrap_or_else(|| self.0.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
+        )
+    }
+}
+
+/// `updated_since=`: an RFC 3339 date-time.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Instant(pub DateTime<Utc>);
+
+impl TryFrom<String> for Instant {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| Instant(at.with_timezone(&Utc)))
+            .map_err(|_| format!("`{text}` is not an RFC 3339 date-time"))
+    }
+}
+
+impl Instant {
+    pub fn updated_since(self) -> Condition {
+        Condition::AtOrAfter {
+            column: "t.updated_at",
+            at: Bind::Timestamp(self.0),
+        }
+    }
+}
