@@ -18,6 +18,8 @@ mod search;
 mod seed;
 mod sessions;
 mod shaping;
+mod statements;
 mod themes;
 mod trainings;
 mod users;
+mod visibility;

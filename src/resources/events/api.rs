@@ -14,6 +14,7 @@ use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
+use crate::query::visibility::sees;
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
@@ -269,16 +270,11 @@ impl Resource for Events {
 
     fn item(row: EventRow, caller: &Caller) -> Event {
         // Related documents the caller may not see are left out, not even their ids.
-        let level = match caller.role {
-            crate::auth::Role::Public => 0,
-            crate::auth::Role::Member => 1,
-            crate::auth::Role::Admin => 2,
-        };
         let document_ids = row
             .document_ids
             .iter()
-            .zip(&row.document_levels)
-            .filter(|(_, needed)| **needed <= level)
+            .zip(&row.document_publicity)
+            .filter(|(_, publicity)| sees(caller.role, **publicity & 2 != 0, **publicity & 1 != 0))
             .map(|(id, _)| *id)
             .collect();
         Event {

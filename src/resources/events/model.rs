@@ -19,10 +19,9 @@ pub static EVENTS: Collection = Collection {
                    ORDER BY l.position) AS speaker_ids, \
              ARRAY(SELECT l.document_id FROM event_documents l WHERE l.event_id = t.id \
                    ORDER BY l.position) AS document_ids, \
-             ARRAY(SELECT CASE WHEN d.status <> 'published' THEN 2 \
-                               WHEN d.audience = 'members' THEN 1 ELSE 0 END \
+             ARRAY(SELECT (d.status = 'published')::int * 2 + (d.audience = 'public')::int \
                    FROM event_documents l JOIN documents d ON d.id = l.document_id \
-                   WHERE l.event_id = t.id ORDER BY l.position) AS document_levels",
+                   WHERE l.event_id = t.id ORDER BY l.position) AS document_publicity",
     sorts: &[
         SortKey::new("starts_at", "t.starts_at", KeyType::Timestamp),
         SortKey::new("ends_at", "t.ends_at", KeyType::Timestamp),
@@ -84,9 +83,9 @@ pub struct EventRow {
     pub speaker_ids: Vec<Uuid>,
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
     pub document_ids: Vec<Uuid>,
-    /// Who may see each related document: 0 everyone, 1 members, 2 administrators.
+    /// Whether each related document is published (2) and open to everyone (1), added up.
     #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Integer>)]
-    pub document_levels: Vec<i32>,
+    pub document_publicity: Vec<i32>,
 }
 
 #[derive(Insertable, AsChangeset)]
