@@ -95,10 +95,9 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     api
 }
 
-/// `^-?(?:a|b)(?:,-?(?:a|b))*$`: a comma-separated list of `names`, each with an optional `-`
-/// when `signed` (descending sorts).
-fn list_pattern(names: &[&str], signed: bool) -> String {
-    let sign = if signed { "-?" } else { "" };
+/// `^-?(?:a|b)(?:,-?(?:a|b))*$`: a comma-separated list of `names`, each after `sign` (`-?`
+/// for sorts, which may be descending).
+fn list_pattern(names: &[&str], sign: &str) -> String {
     let one = format!("{sign}(?:{})", names.join("|"));
     format!("^{one}(?:,{one})*$")
 }
@@ -156,17 +155,17 @@ impl<'a> Whitelists<'a> {
                 let RefOr::T(parameter) = parameter else {
                     continue;
                 };
-                let (names, signed) = match parameter.name.as_str() {
-                    "sort" => (&self.sorts, true),
-                    "facets" => (&self.facets, false),
-                    "fields" => (&self.fields, false),
-                    "include" => (&self.includes, false),
+                let (names, sign) = match parameter.name.as_str() {
+                    "sort" => (&self.sorts, "-?"),
+                    "facets" => (&self.facets, ""),
+                    "fields" => (&self.fields, ""),
+                    "include" => (&self.includes, ""),
                     _ => continue,
                 };
                 if let (false, Some(RefOr::T(Schema::Object(schema)))) =
                     (names.is_empty(), parameter.schema.as_mut())
                 {
-                    schema.pattern = Some(list_pattern(names, signed));
+                    schema.pattern = Some(list_pattern(names, sign));
                 }
             }
         }

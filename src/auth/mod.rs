@@ -69,10 +69,6 @@ impl Caller {
     pub fn is_member(&self) -> bool {
         self.role >= Role::Member
     }
-
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
 }
 
 /// The bearer token of a request, if any; a malformed `Authorization` header is a 401.

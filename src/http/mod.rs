@@ -7,7 +7,6 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use utoipa::PartialSchema;
 use utoipa::openapi::{RefOr, Schema};
 use validator::Validate;
@@ -293,22 +292,34 @@ fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
     }
 }
 
-/// A strong ETag: a hash of the representation the caller receives.
+/// A strong ETag: the SHA-256 of the representation the caller receives, the same across
+/// releases of Rust and of relais, so that an `If-Match` stays valid after an upgrade.
 pub fn etag_of(value: &impl Serialize) -> ApiResult<String> {
+    use base64::Engine;
+    use sha2::Digest;
     let bytes = serde_json::to_vec(value)
         .map_err(|e| ApiError::internal(format!("serialising for an ETag: {e}")))?;
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    Ok(format!("\"{:016x}\"", hasher.finish()))
+    let digest = sha2::Sha256::digest(&bytes);
+    Ok(format!(
+        "\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    ))
 }
 
-/// Whether an `If-Match` (`strong`: a weak tag never matches, RFC 9110 §13.1.1) or
-/// `If-None-Match` (weak comparison, §13.1.2) value names `etag`.
-fn header_matches(value: &str, etag: &str, strong: bool) -> bool {
+/// How `If-Match` (strong: a weak tag never matches, RFC 9110 §13.1.1) and `If-None-Match`
+/// (weak, §13.1.2) compare tags.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    Strong,
+    Weak,
+}
+
+/// Whether a conditional header's `value` names `etag`.
+fn header_matches(value: &str, etag: &str, comparison: Comparison) -> bool {
     value.split(',').map(str::trim).any(|candidate| {
         candidate == "*"
             || candidate == etag
-            || (!strong && candidate.strip_prefix("W/") == Some(etag))
+            || (comparison == Comparison::Weak && candidate.strip_prefix("W/") == Some(etag))
     })
 }
 
@@ -342,11 +353,11 @@ impl Preconditions {
         let stale = self
             .if_match
             .as_deref()
-            .is_some_and(|value| !header_matches(value, &etag, true));
+            .is_some_and(|value| !header_matches(value, &etag, Comparison::Strong));
         let unwanted = self
             .if_none_match
             .as_deref()
-            .is_some_and(|value| header_matches(value, &etag, false));
+            .is_some_and(|value| header_matches(value, &etag, Comparison::Weak));
         if stale || unwanted {
             return Err(ApiError::precondition_failed());
         }
@@ -358,12 +369,13 @@ impl Preconditions {
 pub fn item_response(req: &HttpRequest, item: &impl Serialize) -> ApiResult<HttpResponse> {
     let etag = etag_of(item)?;
     // A read that asks for another version than the current one (RFC 9110 §13.1.1).
-    if header_value(req, header::IF_MATCH).is_some_and(|value| !header_matches(&value, &etag, true))
+    if header_value(req, header::IF_MATCH)
+        .is_some_and(|value| !header_matches(&value, &etag, Comparison::Strong))
     {
         return Err(ApiError::precondition_failed());
     }
     let if_none_match = header_value(req, header::IF_NONE_MATCH);
-    if if_none_match.is_some_and(|value| header_matches(&value, &etag, false)) {
+    if if_none_match.is_some_and(|value| header_matches(&value, &etag, Comparison::Weak)) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .finish());
@@ -386,4 +398,17 @@ pub fn updated_response(item: &impl Serialize) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag_of(item)?))
         .json(item))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_etag_is_the_sha256_of_the_json_sent() {
+        // SHA-256 of `{"titre":"Mares"}` in URL-safe base64: fixed by the algorithm, not by
+        // the compiler.
+        assert_eq!(
+            super::etag_of(&serde_json::json!({"titre": "Mares"})).expect("an ETag"),
+            "\"FjYFyrh5i0WaoPl3ht8_GoZ0C5NArHlEjpvZRepqKF4\""
+        );
+    }
 }

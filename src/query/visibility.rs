@@ -32,10 +32,18 @@ const fn needs(role: Role) -> Needs {
     }
 }
 
-/// Whether `role` sees an item that is (or is not) published and open to everyone.
-pub fn sees(role: Role, published: bool, public: bool) -> bool {
+/// What of an item decides who sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Publicity {
+    pub published: bool,
+    /// Open to everyone, not to members only.
+    pub public: bool,
+}
+
+/// Whether `role` sees an item.
+pub fn sees(role: Role, item: Publicity) -> bool {
     let needs = needs(role);
-    (published || !needs.published) && (public || !needs.public)
+    (item.published || !needs.published) && (item.public || !needs.public)
 }
 
 /// The rule as a condition on the row aliased `alias` (`t` or `p`), with literal values, so

@@ -13,7 +13,11 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
-const TEMPLATE: &str = "relais_test_template";
+/// Every database of a run is named `relais_test_<run>_…`; the run holds an advisory lock
+/// on its number for as long as its process lives, so that a later run drops the databases of
+/// runs that have ended (a test that panicked keeps its database) and only those.
+const PREFIX: &str = "relais_test_";
+const RUN_LOCK: i32 = 0x7265_6c61; // "rela"
 pub const SECRET: &str = "a-test-secret-of-at-least-thirty-two-bytes";
 pub const ISSUER: &str = "relais";
 pub const AUDIENCE: &str = "relais-api";
@@ -22,6 +26,8 @@ pub const PASSWORD: &str = "mot-de-passe-de-test";
 /// The server's admin URL, with `{db}` where the database name goes.
 struct Server {
     url_pattern: String,
+    /// This run's number, in the names of its databases.
+    run: String,
     admin_id: Uuid,
     member_id: Uuid,
 }
@@ -73,25 +79,16 @@ async fn prepare() -> Result<Server, String> {
     let mut conn = AsyncPgConnection::establish(&admin)
         .await
         .map_err(|e| format!("cannot connect to {admin}: {e}"))?;
-    // Databases left by earlier runs (a test that panicked keeps its database).
-    #[derive(diesel::QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        datname: String,
-    }
-    let stale: Vec<Name> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'relais_test_%'")
-            .load(&mut conn)
-            .await
-            .map_err(|e| e.to_string())?;
-    for name in stale {
-        drop_database(&mut conn, &name.datname).await?;
-    }
-    diesel::sql_query(format!("CREATE DATABASE {TEMPLATE}"))
+    let number = i32::from_be_bytes(Uuid::new_v4().as_bytes()[..4].try_into().expect("4 bytes"));
+    hold_lease(&admin, number).await?;
+    drop_ended_runs(&mut conn).await?;
+    let run = format!("{:08x}", number);
+    let template = format!("{PREFIX}{run}_template");
+    diesel::sql_query(format!("CREATE DATABASE {template}"))
         .execute(&mut conn)
         .await
         .map_err(|e| format!("cannot create the template: {e}"))?;
-    let template_url = url_for(&url_pattern, TEMPLATE);
+    let template_url = url_for(&url_pattern, &template);
     relais::db::run_migrations(&template_url).await?;
     // Two accounts, hashed once here rather than in every test.
     let mut template = AsyncPgConnection::establish(&template_url)
@@ -107,9 +104,103 @@ async fn prepare() -> Result<Server, String> {
             .map_err(|e| e.to_string())?;
     Ok(Server {
         url_pattern,
+        run,
         admin_id,
         member_id,
     })
+}
+
+/// Holds this run's advisory lock on a connection of its own, on a thread of its own, until
+/// the process ends.
+async fn hold_lease(admin: &str, number: i32) -> Result<(), String> {
+    let admin = admin.to_string();
+    let (taken, lease) = std::sync::mpsc::channel::<Result<(), String>>();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => return drop(taken.send(Err(e.to_string()))),
+        };
+        runtime.block_on(async {
+            let locked = async {
+                let mut conn = AsyncPgConnection::establish(&admin)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                diesel::sql_query(format!("SELECT pg_advisory_lock({RUN_LOCK}, {number})"))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok::<_, String>(conn)
+            }
+            .await;
+            match locked {
+                Ok(_conn) => {
+                    drop(taken.send(Ok(())));
+                    std::future::pending::<()>().await;
+                }
+                Err(e) => drop(taken.send(Err(e))),
+            }
+        });
+    });
+    lease
+        .recv()
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot take this run's lease: {e}"))
+}
+
+/// Drops the databases of runs that have ended: those whose lease no process holds.
+async fn drop_ended_runs(conn: &mut AsyncPgConnection) -> Result<(), String> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Free {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        free: bool,
+    }
+    let names: Vec<Name> = diesel::sql_query(format!(
+        "SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'"
+    ))
+    .load(conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut ended: Vec<String> = Vec::new();
+    for name in names {
+        let run = name.datname[PREFIX.len()..]
+            .split('_')
+            .next()
+            .unwrap_or_default();
+        let Ok(number) = u32::from_str_radix(run, 16).map(|n| n as i32) else {
+            continue;
+        };
+        if run.len() != 8 {
+            continue;
+        }
+        let is_ended = ended.iter().any(|r| r == run) || {
+            let free: Free = diesel::sql_query(format!(
+                "SELECT pg_try_advisory_lock({RUN_LOCK}, {number}) AS free"
+            ))
+            .get_result(conn)
+            .await
+            .map_err(|e| e.to_string())?;
+            if free.free {
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({RUN_LOCK}, {number})"))
+                    .execute(conn)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                ended.push(run.to_string());
+            }
+            free.free
+        };
+        if is_ended {
+            drop_database(conn, &name.datname).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn drop_database(conn: &mut AsyncPgConnection, name: &str) -> Result<(), String> {
@@ -186,15 +277,18 @@ impl TestApp {
         // RUST_LOG=relais=debug shows the server's log, captured per test.
         let _ = env_logger::builder().is_test(true).try_init();
         let server = server();
-        let database = format!("relais_test_{}", Uuid::new_v4().simple());
+        let database = format!("{PREFIX}{}_{}", server.run, Uuid::new_v4().simple());
         let admin_url = url_for(&server.url_pattern, "postgres");
         let mut conn = AsyncPgConnection::establish(&admin_url)
             .await
             .expect("connect to the test server");
-        diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {TEMPLATE}"))
-            .execute(&mut conn)
-            .await
-            .expect("create the test database");
+        diesel::sql_query(format!(
+            "CREATE DATABASE {database} TEMPLATE {PREFIX}{}_template",
+            server.run
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("create the test database");
         let database_url = url_for(&server.url_pattern, &database);
         let tokens = TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service");
         let admin = tokens
@@ -661,7 +755,7 @@ pub struct EmptyDatabase {
 impl EmptyDatabase {
     pub async fn create() -> EmptyDatabase {
         let server = server();
-        let name = format!("relais_test_{}", Uuid::new_v4().simple());
+        let name = format!("{PREFIX}{}_{}", server.run, Uuid::new_v4().simple());
         let mut conn = AsyncPgConnection::establish(&url_for(&server.url_pattern, "postgres"))
             .await
             .expect("connect");

@@ -7,6 +7,7 @@ mod actors;
 mod auth;
 mod centres;
 mod changes;
+mod database_errors;
 mod documents;
 mod events;
 mod geography;

@@ -6,7 +6,7 @@ use crate::helpers::TestApp;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use relais::auth::Role;
 use relais::query::sql::{Bind, Sql};
-use relais::query::visibility::{condition_on_t, sees};
+use relais::query::visibility::{Publicity, condition_on_t, sees};
 use relais::resources::documents::api::DocumentStatus;
 use relais::resources::values::{Audience, PublicationStatus};
 
@@ -56,7 +56,11 @@ async fn the_rule_the_lists_and_the_tombstones_agree() {
                     .bind(Bind::Text(audience.as_str().into()))
                     .push("::text AS audience) t");
                 let seen: Seen = sql.into_query().get_result(&mut conn).await.expect("query");
-                let rule = sees(role, *status == "published", audience == Audience::Public);
+                let publicity = Publicity {
+                    published: *status == "published",
+                    public: audience == Audience::Public,
+                };
+                let rule = sees(role, publicity);
                 assert_eq!(
                     (seen.by_function, seen.by_condition),
                     (rule, rule),

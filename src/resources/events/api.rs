@@ -14,7 +14,7 @@ use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
-use crate::query::visibility::sees;
+use crate::query::visibility::{Publicity, sees};
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
@@ -274,7 +274,13 @@ impl Resource for Events {
             .document_ids
             .iter()
             .zip(&row.document_publicity)
-            .filter(|(_, publicity)| sees(caller.role, **publicity & 2 != 0, **publicity & 1 != 0))
+            .filter(|(_, publicity)| {
+                let publicity = Publicity {
+                    published: **publicity & 2 != 0,
+                    public: **publicity & 1 != 0,
+                };
+                sees(caller.role, publicity)
+            })
             .map(|(id, _)| *id)
             .collect();
         Event {
