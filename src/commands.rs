@@ -1,6 +1,6 @@
 //! The one-shot commands of the binary: `migrate`, `seed`, `create-user`.
 
-use crate::auth::Role;
+use crate::auth::AccountRole;
 use crate::config::Config;
 use crate::{Database, db};
 
@@ -45,7 +45,7 @@ pub async fn create_user(
     config: &Config,
     email: &str,
     password: &str,
-    role: Role,
+    role: AccountRole,
 ) -> Result<(), String> {
     with_database(config, async |url| {
         let pool = db::pool(url, 1, Default::default())?;
@@ -53,7 +53,7 @@ pub async fn create_user(
             .get()
             .await
             .map_err(|e| format!("cannot connect: {e}"))?;
-        let id = crate::auth::api::create_user(&mut conn, email, password, role)
+        let id = crate::resources::accounts::api::create_user(&mut conn, email, password, role)
             .await
             .map_err(|e| e.to_string())?;
         println!("created {} {email} ({id})", role.as_str());

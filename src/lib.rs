@@ -7,58 +7,28 @@ pub mod auth;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod enums;
 pub mod error;
 pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod patterns;
 pub mod query;
 pub mod resources;
 pub mod schema;
 pub mod seed;
+pub mod state;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer, middleware, web};
 use utoipa_actix_web::AppExt;
 
-use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
-use crate::config::{Config, LoginLimits};
-use crate::db::{DbConn, DbPool, Durability, LocalCluster};
-use crate::error::ApiResult;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub tokens: TokenService,
-    pub limiter: LoginLimiter,
-    pub metrics: metrics::Metrics,
-}
-
-impl AppState {
-    /// The state, with a pool of `pool_size` connections to `database_url`.
-    pub fn new(
-        database_url: &str,
-        pool_size: usize,
-        tokens: TokenService,
-        limits: LoginLimits,
-    ) -> Result<Self, String> {
-        let metrics = metrics::Metrics::default();
-        Ok(AppState {
-            pool: db::pool(database_url, pool_size, metrics.database_queries.clone())?,
-            tokens,
-            limiter: LoginLimiter::new(limits),
-            metrics,
-        })
-    }
-}
-
-impl AppState {
-    pub async fn conn(&self) -> ApiResult<DbConn> {
-        Ok(self.pool.get().await?)
-    }
-}
+use crate::config::Config;
+use crate::db::{Durability, LocalCluster};
+pub use crate::state::AppState;
 
 /// The application, as served and as tested.
 pub fn app(

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use relais::auth::Role;
+use relais::auth::AccountRole;
 use relais::config::Config;
 
 const USAGE: &str = "usage: relais [serve | migrate | openapi | seed | create-user --email EMAIL --role admin|member]
@@ -60,7 +60,7 @@ fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn user_arguments(args: &[String]) -> Result<(String, Role), String> {
+fn user_arguments(args: &[String]) -> Result<(String, AccountRole), String> {
     let mut email = None;
     let mut role = None;
     let mut rest = args.iter();
@@ -72,8 +72,9 @@ fn user_arguments(args: &[String]) -> Result<(String, Role), String> {
             "--email" => email = Some(value.clone()),
             "--role" => {
                 role = Some(
-                    Role::for_account(value)
-                        .ok_or_else(|| format!("--role must be admin or member, not {value}"))?,
+                    value
+                        .parse::<AccountRole>()
+                        .map_err(|_| format!("--role must be admin or member, not {value}"))?,
                 )
             }
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),

@@ -8,9 +8,10 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::resources::{
-    actors, centres, changes, documents, events, search, sessions, territories, themes, trainings,
+    accounts, actors, centres, changes, documents, events, search, sessions, territories, themes,
+    trainings, users,
 };
-use crate::{auth, health, metrics};
+use crate::{health, metrics};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -81,95 +82,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(changes::routes)
                 .configure(search::routes)
                 .configure(territories::routes)
-                .configure(auth::api::routes)
-                .configure(auth::users::routes),
+                .configure(accounts::api::routes)
+                .configure(users::api::routes),
         );
 }
 
 /// What the annotations cannot say: each item's `included`, from the relations that fill it.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     crate::resources::shape::document(&mut api);
-    crate::auth::users::document(&mut api);
+    crate::resources::users::api::document(&mut api);
     crate::resources::changes::document(&mut api);
     patch_schemas(&mut api);
     api
-}
-
-/// `^-?(?:a|b)(?:,-?(?:a|b))*$`: a comma-separated list of `names`, each after `sign` (`-?`
-/// for sorts, which may be descending).
-fn list_pattern(names: &[&str], sign: &str) -> String {
-    let one = format!("{sign}(?:{})", names.join("|"));
-    format!("^{one}(?:,{one})*$")
-}
-
-/// What a list or item operation takes in `sort`, `facets`, `fields` and `include`, given as a
-/// `pattern` on those parameters so that clients and fuzzers can check a value before sending
-/// it. The operations are those whose answer is `schema` (an item) or `Page_{schema}`.
-pub struct Whitelists<'a> {
-    pub schema: &'a str,
-    pub sorts: Vec<&'a str>,
-    pub facets: Vec<&'a str>,
-    pub fields: Vec<&'a str>,
-    pub includes: Vec<&'a str>,
-}
-
-impl<'a> Whitelists<'a> {
-    /// What `sort=` and `facets=` of `collection` take; its items' schema is `schema`.
-    pub fn of(collection: &crate::query::Collection, schema: &'a str) -> Whitelists<'a> {
-        Whitelists {
-            schema,
-            sorts: collection.sorts.iter().map(|key| key.name).collect(),
-            facets: collection.facets.iter().map(|facet| facet.name).collect(),
-            fields: Vec::new(),
-            includes: Vec::new(),
-        }
-    }
-
-    pub fn document(&self, api: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{RefOr, Schema};
-        let item = format!("#/components/schemas/{}", self.schema);
-        let page = format!("#/components/schemas/Page_{}", self.schema);
-        for path in api.paths.paths.values_mut() {
-            let Some(operation) = path.get.as_mut() else {
-                continue;
-            };
-            let answer = operation
-                .responses
-                .responses
-                .get("200")
-                .and_then(|response| match response {
-                    RefOr::T(response) => response.content.get("application/json"),
-                    RefOr::Ref(_) => None,
-                })
-                .and_then(|content| match content {
-                    RefOr::T(content) => match &content.schema {
-                        Some(RefOr::Ref(reference)) => Some(reference.ref_location.clone()),
-                        _ => None,
-                    },
-                    RefOr::Ref(_) => None,
-                });
-            if answer != Some(item.clone()) && answer != Some(page.clone()) {
-                continue;
-            }
-            for parameter in operation.parameters.iter_mut().flatten() {
-                let RefOr::T(parameter) = parameter else {
-                    continue;
-                };
-                let (names, sign) = match parameter.name.as_str() {
-                    "sort" => (&self.sorts, "-?"),
-                    "facets" => (&self.facets, ""),
-                    "fields" => (&self.fields, ""),
-                    "include" => (&self.includes, ""),
-                    _ => continue,
-                };
-                if let (false, Some(RefOr::T(Schema::Object(schema)))) =
-                    (names.is_empty(), parameter.schema.as_mut())
-                {
-                    schema.pattern = Some(list_pattern(names, sign));
-                }
-            }
-        }
-    }
 }
 
 /// A JSON Merge Patch holds only the fields to change, while the schema a PATCH handler

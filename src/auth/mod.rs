@@ -3,12 +3,13 @@
 //! A handler that needs an administrator takes an [`Admin`] argument; one that only adapts what
 //! it shows takes a [`Caller`]. The role check is the extractor, written once.
 
-pub mod api;
 pub mod limiter;
 pub mod password;
 pub mod refresh;
+pub mod roles;
 pub mod tokens;
-pub mod users;
+
+pub use roles::{AccountRole, Caller, Role};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -17,59 +18,10 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
-use utoipa::ToSchema;
-use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::ApiError;
-
-/// What a caller may do. `Public` is anyone without a token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Public,
-    Member,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Public => "public",
-            Role::Member => "member",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// The roles an account can hold (a token never says `public`).
-    pub fn for_account(name: &str) -> Option<Role> {
-        match name {
-            "member" => Some(Role::Member),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
-
-/// The authenticated caller of a request, or the public.
-#[derive(Clone, Copy, Debug)]
-pub struct Caller {
-    pub role: Role,
-    pub user_id: Option<Uuid>,
-}
-
-impl Caller {
-    pub const PUBLIC: Caller = Caller {
-        role: Role::Public,
-        user_id: None,
-    };
-
-    pub fn is_member(&self) -> bool {
-        self.role >= Role::Member
-    }
-}
+use crate::state::AppState;
 
 /// The bearer token of a request, if any; a malformed `Authorization` header is a 401.
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -107,7 +59,7 @@ async fn caller_of(
         });
     };
     let mut conn = state.conn().await?;
-    let account: Option<(String, bool)> = crate::schema::users::table
+    let account: Option<(AccountRole, bool)> = crate::schema::users::table
         .find(user)
         .select((crate::schema::users::role, crate::schema::users::is_active))
         .first(&mut conn)
@@ -115,7 +67,7 @@ async fn caller_of(
         .optional()?;
     match account {
         Some((role, true)) => Ok(Caller {
-            role: Role::for_account(&role).unwrap_or(Role::Member),
+            role: role.into(),
             user_id: Some(user),
         }),
         Some((_, false)) => Err(ApiError::unauthorized("this account is deactivated")),

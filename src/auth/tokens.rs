@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use uuid::Uuid;
 
-use super::Role;
+use super::roles::Role;
 use crate::config::Config;
 use crate::error::ApiError;
 

@@ -11,15 +11,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::Caller;
+use crate::enums::text_enum;
 use crate::error::{ApiResult, ListErrors};
 use crate::query::sql::Bind;
 use crate::query::{
     Collection, Condition, Filters, Instant, KeyType, ListQuery, Page, Paging, SortKey, Visibility,
 };
-use crate::resources::values::text_enum;
 use crate::schema::deletions;
+use crate::state::AppState;
 
 text_enum! {
     /// The collection a deleted item belonged to.
@@ -50,7 +50,7 @@ static DELETIONS: Collection = Collection {
 
 /// The spec's patterns for what the list of tombstones sorts by.
 pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    crate::openapi::Whitelists::of(&DELETIONS, "Deletion").document(api);
+    crate::patterns::Whitelists::of(&DELETIONS, "Deletion").document(api);
 }
 
 /// An item deleted, or withdrawn from the caller's view.

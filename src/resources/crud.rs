@@ -4,13 +4,13 @@ use actix_web::{HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::Resource;
-use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Condition, ListQuery, Lock, Shaping};
 use crate::resources::shape::Shape;
+use crate::state::AppState;
 use diesel_async::RunQueryDsl;
 
 pub async fn list<R: Resource>(

@@ -2,6 +2,7 @@
 //! records; `api.rs`: items, inputs, filters and handlers) and implements [`Resource`], through
 //! which the shared steps of reading and writing are written once in [`crud`].
 
+pub mod accounts;
 pub mod actors;
 pub mod centres;
 pub mod changes;
@@ -16,6 +17,7 @@ pub mod slugs;
 pub mod territories;
 pub mod themes;
 pub mod trainings;
+pub mod users;
 pub mod values;
 
 use diesel::QueryableByName;

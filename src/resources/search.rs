@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::Caller;
+use crate::enums::text_enum;
 use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::query::condition::search_score;
 use crate::query::cursor::{after_rank, ranked_after, ranking_signature};
@@ -29,7 +29,7 @@ use crate::resources::documents::model::PUBLICATION;
 use crate::resources::events::model::EVENTS;
 use crate::resources::links;
 use crate::resources::trainings::model::TRAININGS;
-use crate::resources::values::text_enum;
+use crate::state::AppState;
 
 text_enum! {
     /// What a search hit is.

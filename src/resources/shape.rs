@@ -21,7 +21,7 @@ use super::themes::api::Themes;
 use super::trainings::api::Trainings;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::Whitelists;
+use crate::patterns::Whitelists;
 use crate::query::{Keys, Shaping};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;

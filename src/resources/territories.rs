@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::http::item_response;
 use crate::query::NoParams;
 use crate::query::sql::{Bind, Sql};
 use crate::schema::{departments, regions};
+use crate::state::AppState;
 
 #[derive(QueryableByName)]
 struct Placed {

@@ -2,8 +2,8 @@
 //! template, on the private test cluster (or on the server of `DATABASE_URL` when set).
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use relais::auth::Role;
 use relais::auth::tokens::TokenService;
+use relais::auth::{AccountRole, Role};
 use relais::config::LoginLimits;
 use relais::db::{Durability, LocalCluster};
 use relais::{AppState, app};
@@ -94,14 +94,22 @@ async fn prepare() -> Result<Server, String> {
     let mut template = AsyncPgConnection::establish(&template_url)
         .await
         .map_err(|e| e.to_string())?;
-    let admin_id =
-        relais::auth::api::create_user(&mut template, "admin@relais.test", PASSWORD, Role::Admin)
-            .await
-            .map_err(|e| e.to_string())?;
-    let member_id =
-        relais::auth::api::create_user(&mut template, "membre@relais.test", PASSWORD, Role::Member)
-            .await
-            .map_err(|e| e.to_string())?;
+    let admin_id = relais::resources::accounts::api::create_user(
+        &mut template,
+        "admin@relais.test",
+        PASSWORD,
+        AccountRole::Admin,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let member_id = relais::resources::accounts::api::create_user(
+        &mut template,
+        "membre@relais.test",
+        PASSWORD,
+        AccountRole::Member,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(Server {
         url_pattern,
         run,

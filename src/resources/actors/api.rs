@@ -9,8 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{ACTORS, ActorRecord, ActorRow};
-use crate::AppState;
 use crate::auth::{Admin, Caller};
+use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
@@ -19,9 +19,10 @@ use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Pag
 use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
 use crate::resources::territories;
-use crate::resources::values::{check_coordinates, text_enum, validate_slug};
+use crate::resources::values::{check_coordinates, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::actors;
+use crate::state::AppState;
 
 text_enum! {
     /// A person or an organisation.

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{DOCUMENTS, DocumentRecord, DocumentRow, PUBLICATION};
-use crate::AppState;
 use crate::auth::{Admin, Caller};
+use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{
@@ -18,11 +18,10 @@ use crate::query::{
 };
 use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
-use crate::resources::values::{
-    Audience, default_language, text_enum, validate_date, validate_slug,
-};
+use crate::resources::values::{Audience, default_language, validate_date, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::documents;
+use crate::state::AppState;
 
 text_enum! {
     /// What kind of document it is.

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{EVENTS, EventRecord, EventRow};
-use crate::AppState;
 use crate::auth::{Admin, Caller};
+use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
@@ -23,10 +23,11 @@ use crate::resources::shape::{Relation, Target};
 use crate::resources::territories;
 use crate::resources::values::{
     Audience, Format, PublicationStatus, check_coordinates, check_instant, check_period,
-    default_timezone, field_error, local_time, text_enum, validate_slug, validate_timezone,
+    default_timezone, field_error, local_time, validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::events;
+use crate::state::AppState;
 
 text_enum! {
     /// What kind of event it is.

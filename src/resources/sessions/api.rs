@@ -9,8 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{SESSIONS, SessionRecord, SessionRow};
-use crate::AppState;
 use crate::auth::{Admin, Caller};
+use crate::enums::text_enum;
 use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
@@ -22,11 +22,12 @@ use crate::query::{
 use crate::resources::shape::{Relation, Target};
 use crate::resources::trainings::api::{Modality, Trainings};
 use crate::resources::values::{
-    check_coordinates, check_instant, check_period, default_timezone, local_time, text_enum,
-    validate_slug, validate_timezone,
+    check_coordinates, check_instant, check_period, default_timezone, local_time, validate_slug,
+    validate_timezone,
 };
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
+use crate::state::AppState;
 
 text_enum! {
     /// Whether a session takes place.

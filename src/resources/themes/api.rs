@@ -9,7 +9,6 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{THEMES, ThemeRecord, ThemeRow};
-use crate::AppState;
 use crate::auth::{Admin, Caller};
 use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
@@ -22,6 +21,7 @@ use crate::resources::shape::{Relation, Target};
 use crate::resources::values::validate_slug;
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::themes;
+use crate::state::AppState;
 
 /// A theme of the shared taxonomy.
 #[derive(Debug, Serialize, ToSchema)]

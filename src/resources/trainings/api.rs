@@ -9,8 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{TRAININGS, TrainingRecord, TrainingRow};
-use crate::AppState;
 use crate::auth::{Admin, Caller};
+use crate::enums::text_enum;
 use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
@@ -18,9 +18,10 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links;
 use crate::resources::shape::{Relation, Target};
-use crate::resources::values::{Audience, PublicationStatus, text_enum, validate_slug};
+use crate::resources::values::{Audience, PublicationStatus, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
+use crate::state::AppState;
 
 text_enum! {
     /// What kind of training it is.

@@ -10,15 +10,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::tokens::ACCESS_TOKEN_SECONDS;
-use super::{Member, Role, password, refresh};
-use crate::AppState;
+use crate::auth::tokens::ACCESS_TOKEN_SECONDS;
+use crate::auth::{AccountRole, Member, Role, password, refresh};
 use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
 use crate::http::{JsonBody, MergePatch, item_response};
 use crate::query::NoParams;
 use crate::resources::actors::api::{Actor, Actors};
 use crate::resources::crud;
 use crate::schema::users;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -70,11 +70,11 @@ pub struct PasswordChange {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
-pub(super) struct Account {
+pub(crate) struct Account {
     pub id: Uuid,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: AccountRole,
     pub is_active: bool,
     pub actor_id: Option<Uuid>,
 }
@@ -161,9 +161,7 @@ pub async fn create_token(
     state
         .limiter
         .record_success(&request.email, address.as_deref());
-    let role = Role::for_account(&account.role).ok_or_else(|| {
-        ApiError::internal(format!("account {} has role {}", account.id, account.role))
-    })?;
+    let role = Role::from(account.role);
     let refresh = refresh::issue(&mut conn, account.id, None).await?;
     Ok(token_response(
         state.tokens.issue(account.id, role)?,
@@ -191,7 +189,7 @@ pub async fn rotate_refresh_token(
     let mut conn = state.conn().await?;
     let (user, next) = refresh::rotate(&mut conn, &body.into_inner().refresh_token).await?;
     let account = account(&mut conn, user).await?;
-    let role = Role::for_account(&account.role).unwrap_or(Role::Member);
+    let role = Role::from(account.role);
     Ok(token_response(state.tokens.issue(user, role)?, next))
 }
 
@@ -234,7 +232,7 @@ pub async fn get_me(
     let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
     let mut conn = state.conn().await?;
     let account = account(&mut conn, id).await?;
-    let role = Role::for_account(&account.role).unwrap_or(Role::Member);
+    let role = Role::from(account.role);
     let me = Me {
         id: account.id,
         email: account.email,
@@ -374,7 +372,7 @@ pub async fn create_user(
     conn: &mut AsyncPgConnection,
     email: &str,
     password: &str,
-    role: Role,
+    role: AccountRole,
 ) -> ApiResult<Uuid> {
     let email = email.trim();
     if !validator::ValidateEmail::validate_email(&email) {
@@ -396,7 +394,7 @@ pub async fn create_user(
         .values((
             users::email.eq(email),
             users::password_hash.eq(hash),
-            users::role.eq(role.as_str()),
+            users::role.eq(role),
         ))
         .returning(users::id)
         .get_result(conn)

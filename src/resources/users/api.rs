@@ -11,8 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{Admin, Caller, Role, refresh};
-use crate::AppState;
+use crate::auth::{AccountRole, Admin, Caller, refresh};
 use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{
     JsonBody, MergePatch, Preconditions, created_response, item_response, updated_response,
@@ -22,22 +21,8 @@ use crate::query::{
     Collection, Condition, Filters, Instant, KeyType, ListQuery, Lock, NoParams, Page, Paging,
     SortKey, Visibility,
 };
-use crate::resources::values::text_enum;
 use crate::schema::users;
-
-text_enum! {
-    /// The role an account holds.
-    AccountRole { Member = "member", Admin = "admin" }
-}
-
-impl From<AccountRole> for Role {
-    fn from(role: AccountRole) -> Role {
-        match role {
-            AccountRole::Member => Role::Member,
-            AccountRole::Admin => Role::Admin,
-        }
-    }
-}
+use crate::state::AppState;
 
 static USERS: Collection = Collection {
     table: "users",
@@ -54,7 +39,7 @@ static USERS: Collection = Collection {
 
 /// The spec's patterns for what the list of accounts sorts by.
 pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    crate::openapi::Whitelists::of(&USERS, "User").document(api);
+    crate::patterns::Whitelists::of(&USERS, "User").document(api);
 }
 
 /// An account. Its password is never shown.
@@ -198,8 +183,13 @@ pub async fn create_user(
     // One transaction: an unknown or taken actor leaves no account behind.
     let id = conn
         .transaction(async |c| {
-            let id = super::api::create_user(c, &input.email, &input.password, input.role.into())
-                .await?;
+            let id = crate::resources::accounts::api::create_user(
+                c,
+                &input.email,
+                &input.password,
+                input.role,
+            )
+            .await?;
             if input.actor_id.is_some() {
                 diesel::update(users::table.find(id))
                     .set(users::actor_id.eq(input.actor_id))

@@ -1,0 +1,3 @@
+//! Accounts, managed by administrators (`/users`).
+
+pub mod api;

@@ -1,0 +1,40 @@
+//! What every handler can reach: the pool, the token service, the login limiter, the metrics.
+
+use crate::auth::limiter::LoginLimiter;
+use crate::auth::tokens::TokenService;
+use crate::config::LoginLimits;
+use crate::db::{self, DbConn, DbPool};
+use crate::error::ApiResult;
+use crate::metrics;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub tokens: TokenService,
+    pub limiter: LoginLimiter,
+    pub metrics: metrics::Metrics,
+}
+
+impl AppState {
+    /// The state, with a pool of `pool_size` connections to `database_url`.
+    pub fn new(
+        database_url: &str,
+        pool_size: usize,
+        tokens: TokenService,
+        limits: LoginLimits,
+    ) -> Result<Self, String> {
+        let metrics = metrics::Metrics::default();
+        Ok(AppState {
+            pool: db::pool(database_url, pool_size, metrics.database_queries.clone())?,
+            tokens,
+            limiter: LoginLimiter::new(limits),
+            metrics,
+        })
+    }
+}
+
+impl AppState {
+    pub async fn conn(&self) -> ApiResult<DbConn> {
+        Ok(self.pool.get().await?)
+    }
+}
