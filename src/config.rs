@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::auth::Role;
+use crate::auth::roles::Role;
 
 /// Everything the server needs to know about its surroundings.
 #[derive(Clone, Debug)]

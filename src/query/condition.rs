@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
-use super::geo;
-use super::params::DateBound;
+use super::geo::{self, GEO_PARAMS};
 use super::sql::{Bind, Sql};
+use super::values::{DateBound, Instant};
 use crate::error::{ApiError, ApiResult};
 
 /// A many-to-many link table `table(owner, target)`, described once and used by the filters,
@@ -139,6 +139,14 @@ impl Condition {
     /// `from=` and `to=` over `span`, when either is given.
     pub fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Option<Condition> {
         (from.is_some() || to.is_some()).then_some(Condition::During { span, from, to })
+    }
+
+    /// `updated_since=`: changed at or after this instant.
+    pub fn updated_since(at: Instant) -> Condition {
+        Condition::AtOrAfter {
+            column: "t.updated_at",
+            at: Bind::Timestamp(at.0),
+        }
     }
 
     /// `q=`, checked: a 400 when empty or too long.
@@ -298,6 +306,68 @@ fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Sql {
         }
     }
     sql
+}
+
+/// The geographic filters as conditions, checked.
+impl geo::GeoFilters {
+    /// The first of them given, if any.
+    pub fn first_given(&self) -> Option<&'static str> {
+        let given = [
+            self.territory.is_some(),
+            self.near.is_some(),
+            self.radius_km.is_some(),
+            self.bbox.is_some(),
+        ];
+        GEO_PARAMS
+            .iter()
+            .zip(given)
+            .find_map(|(name, given)| given.then_some(*name))
+    }
+
+    /// The conditions they make, checked together.
+    pub fn conditions(&self) -> ApiResult<Vec<Condition>> {
+        geographic(
+            self.territory.as_ref(),
+            self.near,
+            self.radius_km,
+            self.bbox,
+        )
+    }
+}
+
+fn geographic(
+    territory: Option<&geo::Territories>,
+    near: Option<geo::Point>,
+    radius_km: Option<f64>,
+    bbox: Option<geo::BoundingBox>,
+) -> ApiResult<Vec<Condition>> {
+    let mut conditions = Vec::new();
+    if let Some(territory) = territory {
+        conditions.push(Condition::Territory(territory.clone()));
+    }
+    if let Some(radius) = radius_km
+        && !(radius > 0.0 && radius <= geo::MAX_RADIUS_KM)
+    {
+        return Err(ApiError::bad_request(format!(
+            "`radius_km` must be more than 0 and at most {}",
+            geo::MAX_RADIUS_KM
+        )));
+    }
+    match (near, radius_km) {
+        (Some(center), radius_km) => {
+            conditions.push(Condition::Near(geo::Near { center, radius_km }))
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::bad_request(
+                "`radius_km` needs `near=latitude,longitude`",
+            ));
+        }
+        (None, None) => {}
+    }
+    if let Some(bbox) = bbox {
+        conditions.push(Condition::Within(bbox));
+    }
+    Ok(conditions)
 }
 
 /// A collection's filter parameters.

@@ -7,14 +7,12 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::condition::Condition;
 use super::sql::{Bind, Sql};
-use crate::error::{ApiError, ApiResult};
 
 /// Mean Earth radius, as in `relais_distance_km`.
 const EARTH_RADIUS_KM: f64 = 6371.0088;
 /// Half the Earth's circumference: no two points are further apart.
-const MAX_RADIUS_KM: f64 = 20_016.0;
+pub(super) const MAX_RADIUS_KM: f64 = 20_016.0;
 
 /// `territory=region:76,department:2A`: items of any of these INSEE regions or departments.
 #[derive(Clone, Debug, Deserialize)]
@@ -235,8 +233,8 @@ impl BoundingBox {
 /// coordinates), with their distance.
 #[derive(Clone, Copy, Debug)]
 pub struct Near {
-    center: Point,
-    radius_km: Option<f64>,
+    pub(super) center: Point,
+    pub(super) radius_km: Option<f64>,
 }
 
 impl Near {
@@ -293,64 +291,6 @@ pub struct GeoFilters {
 
 /// Their names, taken out of a list's query before its own filters.
 pub const GEO_PARAMS: [&str; 4] = ["territory", "near", "radius_km", "bbox"];
-
-impl GeoFilters {
-    /// The first of them given, if any.
-    pub fn first_given(&self) -> Option<&'static str> {
-        let given = [
-            self.territory.is_some(),
-            self.near.is_some(),
-            self.radius_km.is_some(),
-            self.bbox.is_some(),
-        ];
-        GEO_PARAMS
-            .iter()
-            .zip(given)
-            .find_map(|(name, given)| given.then_some(*name))
-    }
-
-    /// The conditions they make, checked together.
-    pub fn conditions(&self) -> ApiResult<Vec<Condition>> {
-        conditions(
-            self.territory.as_ref(),
-            self.near,
-            self.radius_km,
-            self.bbox,
-        )
-    }
-}
-
-fn conditions(
-    territory: Option<&Territories>,
-    near: Option<Point>,
-    radius_km: Option<f64>,
-    bbox: Option<BoundingBox>,
-) -> ApiResult<Vec<Condition>> {
-    let mut conditions = Vec::new();
-    if let Some(territory) = territory {
-        conditions.push(Condition::Territory(territory.clone()));
-    }
-    if let Some(radius) = radius_km
-        && !(radius > 0.0 && radius <= MAX_RADIUS_KM)
-    {
-        return Err(ApiError::bad_request(format!(
-            "`radius_km` must be more than 0 and at most {MAX_RADIUS_KM}"
-        )));
-    }
-    match (near, radius_km) {
-        (Some(center), radius_km) => conditions.push(Condition::Near(Near { center, radius_km })),
-        (None, Some(_)) => {
-            return Err(ApiError::bad_request(
-                "`radius_km` needs `near=latitude,longitude`",
-            ));
-        }
-        (None, None) => {}
-    }
-    if let Some(bbox) = bbox {
-        conditions.push(Condition::Within(bbox));
-    }
-    Ok(conditions)
-}
 
 impl Territories {
     pub(super) fn render(&self) -> Sql {

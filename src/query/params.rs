@@ -3,15 +3,13 @@
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::future::{Ready, ready};
 use utoipa::IntoParams;
 
-use super::condition::{Condition, Filters};
+use super::condition::Filters;
 use super::geo;
-use super::sql::Bind;
 use crate::error::{ApiError, ApiResult};
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -217,88 +215,5 @@ impl<F: Filters> FromRequest for ListQuery<F> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Self::parse(req.path(), req.query_string()))
-    }
-}
-
-/// A date or a date-time in a query (`from=2026-03-01` or `from=2026-03-01T09:00:00+01:00`).
-/// A bare date is a day in Paris time.
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(try_from = "String")]
-pub struct DateBound(DateTime<Utc>, Option<NaiveDate>);
-
-impl TryFrom<String> for DateBound {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, String> {
-        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
-            return Ok(DateBound(at.with_timezone(&Utc), None));
-        }
-        // Years PostgreSQL can store; chrono would also read signed and five-digit years.
-        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .ok()
-            .filter(|d| (1..=9999).contains(&d.year()))
-            .ok_or_else(|| {
-                format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 date-time")
-            })?;
-        Ok(DateBound(paris_midnight(date)?, Some(date)))
-    }
-}
-
-fn paris_midnight(date: NaiveDate) -> Result<DateTime<Utc>, String> {
-    chrono_tz::Europe::Paris
-        .from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .earliest()
-        .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| format!("{date} has no midnight in Paris"))
-}
-
-impl DateBound {
-    /// The instant the bound starts.
-    pub fn start(self) -> Bind {
-        Bind::Timestamp(self.0)
-    }
-
-    /// The instant the bound ends: a bare date runs to the end of its day.
-    pub fn end(self) -> Bind {
-        match self
-            .1
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| paris_midnight(d).ok())
-        {
-            Some(next_day) => Bind::Timestamp(next_day),
-            None => Bind::Timestamp(self.0),
-        }
-    }
-
-    /// The bound as a calendar date, for date columns.
-    pub fn date(self) -> Bind {
-        Bind::Date(
-            self.1
-                .unwrap_or_else(|| self.0.with_timezone(&chrono_tz::Europe::Paris).date_naive()),
-        )
-    }
-}
-
-/// `updated_since=`: an RFC 3339 date-time.
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(try_from = "String")]
-pub struct Instant(pub DateTime<Utc>);
-
-impl TryFrom<String> for Instant {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, String> {
-        DateTime::parse_from_rfc3339(&text)
-            .map(|at| Instant(at.with_timezone(&Utc)))
-            .map_err(|_| format!("`{text}` is not an RFC 3339 date-time"))
-    }
-}
-
-impl Instant {
-    pub fn updated_since(self) -> Condition {
-        Condition::AtOrAfter {
-            column: "t.updated_at",
-            at: Bind::Timestamp(self.0),
-        }
     }
 }

@@ -193,7 +193,7 @@ impl Filters for ActorFilters {
                 value: Bind::Bool(is_expert),
             });
         }
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

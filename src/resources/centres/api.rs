@@ -148,7 +148,7 @@ impl Filters for CentreFilters {
                 key: theme.clone(),
             });
         }
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

@@ -179,7 +179,7 @@ impl Filters for DocumentFilters {
                 .map(|v| Condition::text("t.language", v)),
         );
         conditions.extend(Condition::during(PUBLICATION, self.from, self.to));
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

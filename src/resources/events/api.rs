@@ -241,7 +241,7 @@ impl Filters for EventFilters {
         );
         conditions.extend(self.status.map(|v| Condition::text("t.status", v.as_str())));
         conditions.extend(Condition::during(Span::SCHEDULE, self.from, self.to));
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

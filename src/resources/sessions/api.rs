@@ -127,7 +127,7 @@ impl Filters for SessionFilters {
             conditions.push(Condition::text("t.status", status.as_str()));
         }
         conditions.extend(Condition::during(Span::SCHEDULE, self.from, self.to));
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

@@ -85,7 +85,7 @@ impl Filters for ThemeFilters {
                 key: parent.clone(),
             });
         }
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

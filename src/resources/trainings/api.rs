@@ -152,7 +152,7 @@ impl Filters for TrainingFilters {
                 .map(|v| Condition::text("t.audience", v.as_str())),
         );
         conditions.extend(self.status.map(|v| Condition::text("t.status", v.as_str())));
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }

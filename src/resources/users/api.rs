@@ -103,7 +103,7 @@ impl Filters for UserFilters {
                 value: Bind::Bool(active),
             });
         }
-        conditions.extend(self.updated_since.map(Instant::updated_since));
+        conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
     }
 }
