@@ -12,16 +12,20 @@ use super::visibility::Visibility;
 pub struct Collection {
     /// The table, always aliased `t` in queries.
     pub table: &'static str,
-    /// The select list, over `t`, including the aggregated links of each row.
-    pub select: &'static str,
+    /// The fields of its rows, in order ([`row!`]): each is the column `t.<field>`, unless
+    /// `computed` says how to compute it.
+    pub fields: &'static [&'static str],
+    /// Fields that are no column of the table, with the SQL over `t` that gives them (the
+    /// aggregated links of each row). `distance_km` is computed by the list from `near=`.
+    pub computed: &'static [(&'static str, &'static str)],
     pub sorts: &'static [SortKey],
     /// Used when the request gives no `sort`.
     pub default_sort: &'static str,
     pub visibility: Visibility,
     /// What `facets=` may count.
     pub facets: &'static [Facet],
-    /// Whether its rows have coordinates: they then also read a `distance_km` column, the
-    /// distance from `near=` (null without it).
+    /// Whether its rows have coordinates: its lists then take the geographic filters, and
+    /// its `distance_km` field is the distance from `near=` (null without it).
     pub located: bool,
 }
 
@@ -30,12 +34,57 @@ impl Collection {
         self.sorts.iter().find(|key| key.name == name)
     }
 
+    /// The select list, over `t`: each field as a column or as computed. With `distance`,
+    /// the field `distance_km` (of collections with places) is that expression.
+    pub(super) fn select_list(&self, distance: Option<&Sql>) -> Sql {
+        let fields = self.fields.iter().map(|field| {
+            let mut sql = Sql::new();
+            if *field == "distance_km" {
+                match distance {
+                    Some(distance) => sql
+                        .push("round((")
+                        .append(distance)
+                        .push(")::numeric, 2)::float8"),
+                    None => sql.push("NULL::float8"),
+                };
+                sql.push(" AS distance_km");
+            } else if let Some((_, computed)) = self.computed.iter().find(|(name, _)| name == field)
+            {
+                sql.push(computed).push(" AS ").push(field);
+            } else {
+                sql.push("t.").push(field);
+            }
+            sql
+        });
+        Sql::join(fields, ", ")
+    }
+
     /// `FROM table t`.
     pub(super) fn from(&self) -> Sql {
         let mut sql = Sql::from(" FROM ");
         sql.push(self.table).push(" t");
         sql
     }
+}
+
+/// Declares the struct a collection's rows are read into, which is also the item sent, and
+/// its `FIELDS`: the names of its fields, in order, from which the select list is made. A
+/// column is thus named once, as a field.
+#[macro_export]
+macro_rules! row {
+    ($(#[$meta:meta])* pub struct $name:ident {
+        $($(#[$field_meta:meta])* pub $field:ident : $type:ty),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $type),+
+        }
+
+        impl $name {
+            /// The fields, in order: what the select list reads.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+        }
+    };
 }
 
 /// A dimension that `facets=` counts items by.

@@ -96,17 +96,8 @@ impl Plan {
 
     /// The select list, over `t`; with `near`, the rows' distances from it.
     fn columns(&self) -> Sql {
-        let mut sql = Sql::from(self.collection.select);
-        if self.collection.located {
-            match self.near {
-                Some(near) => sql
-                    .push(", round((")
-                    .append(&near.distance())
-                    .push(")::numeric, 2)::float8 AS distance_km"),
-                None => sql.push(", NULL::float8 AS distance_km"),
-            };
-        }
-        sql
+        let distance = self.near.map(|near| near.distance());
+        self.collection.select_list(distance.as_ref())
     }
 
     /// The page, one row more than asked: that row tells whether there is a next page.
@@ -500,11 +491,8 @@ impl Collection {
     /// `SELECT columns FROM table t WHERE` what `caller` sees `AND` `key`.
     fn select_one(&self, caller: &Caller, scope: &[Condition], key: Sql) -> Sql {
         let mut sql = Sql::from("SELECT ");
-        sql.push(self.select);
-        if self.located {
-            sql.push(", NULL::float8 AS distance_km");
-        }
-        sql.append(&self.from())
+        sql.append(&self.select_list(None))
+            .append(&self.from())
             .append(&self.filter(caller.role, scope))
             .append(&key);
         sql

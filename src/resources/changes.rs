@@ -36,7 +36,8 @@ text_enum! {
 
 static DELETIONS: Collection = Collection {
     table: "deletions",
-    select: "t.id, t.collection, t.slug, t.deleted_at",
+    fields: Deletion::FIELDS,
+    computed: &[],
     sorts: &[SortKey::new(
         "deleted_at",
         "t.deleted_at",
@@ -53,16 +54,18 @@ pub fn document(api: &mut utoipa::openapi::OpenApi) {
     crate::patterns::Whitelists::of(&DELETIONS, "Deletion").document(api);
 }
 
-/// An item deleted, or withdrawn from the caller's view.
-#[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
-#[diesel(table_name = deletions, check_for_backend(diesel::pg::Pg))]
-pub struct Deletion {
-    /// The id the item had.
-    pub id: Uuid,
-    pub collection: CollectionName,
-    pub slug: String,
-    /// When the item was deleted, or stopped being visible to the caller.
-    pub deleted_at: DateTime<Utc>,
+crate::row! {
+    /// An item deleted, or withdrawn from the caller's view.
+    #[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
+    #[diesel(table_name = deletions, check_for_backend(diesel::pg::Pg))]
+    pub struct Deletion {
+        /// The id the item had.
+        pub id: Uuid,
+        pub collection: CollectionName,
+        pub slug: String,
+        /// When the item was deleted, or stopped being visible to the caller.
+        pub deleted_at: DateTime<Utc>,
+    }
 }
 
 /// Filters of the deletion feed.

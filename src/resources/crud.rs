@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use super::Resource;
+use super::{Resource, shown};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
@@ -22,9 +22,9 @@ pub async fn list<R: Resource>(
     let shape = Shape::parse::<R>(&query.shaping)?;
     let mut conn = state.conn().await?;
     let rows = R::COLLECTION
-        .list::<R::Row, _>(&mut conn, caller, &query, scope)
+        .list::<R::Item, _>(&mut conn, caller, &query, scope)
         .await?;
-    let (items, end) = rows.items(|row| R::item(row, caller))?;
+    let (items, end) = rows.items(|row| shown::<R>(row, caller))?;
     if shape.is_plain() {
         return end.respond(&query, items);
     }
@@ -40,9 +40,9 @@ pub async fn find<R: Resource>(
     scope: Vec<Condition>,
 ) -> ApiResult<R::Item> {
     let row = R::COLLECTION
-        .find::<R::Row>(conn, caller, key, &scope, Lock::None)
+        .find::<R::Item>(conn, caller, key, &scope, Lock::None)
         .await?;
-    Ok(R::item(row, caller))
+    Ok(shown::<R>(row, caller))
 }
 
 /// One item, shaped by `fields=` and `include=`. Its ETag is that of the representation sent.
@@ -94,9 +94,9 @@ pub async fn update<R: Resource>(
     let id = conn
         .transaction(async |c| {
             let row = R::COLLECTION
-                .find::<R::Row>(c, caller, key, &scope, Lock::ForUpdate)
+                .find::<R::Item>(c, caller, key, &scope, Lock::ForUpdate)
                 .await?;
-            let current = R::item(row, caller);
+            let current = shown::<R>(row, caller);
             preconditions.check(&current)?;
             match patch.apply::<R::Input>(&current, R::READ_ONLY)? {
                 Some(input) => R::save(c, input, Some(R::id(&current)), parent).await,
@@ -120,9 +120,9 @@ pub async fn delete<R: Resource>(
     conn.transaction(async |c| {
         R::before_delete(c, key).await?;
         let row = R::COLLECTION
-            .find::<R::Row>(c, caller, key, &scope, Lock::ForUpdate)
+            .find::<R::Item>(c, caller, key, &scope, Lock::ForUpdate)
             .await?;
-        let current = R::item(row, caller);
+        let current = shown::<R>(row, caller);
         preconditions.check(&current)?;
         let mut sql = Sql::from("DELETE FROM ");
         sql.push(R::COLLECTION.table)

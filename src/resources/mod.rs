@@ -34,12 +34,17 @@ use crate::error::ApiResult;
 use crate::query::{Collection, Filters};
 use shape::Relation;
 
+/// A row as `caller` receives it.
+pub fn shown<R: Resource>(mut item: R::Item, caller: &Caller) -> R::Item {
+    R::present(&mut item, caller);
+    item
+}
+
 /// What the shared handlers need to know of a collection.
 pub trait Resource {
-    /// A row as the collection's select list reads it.
-    type Row: QueryableByName<Pg> + Send + 'static;
-    /// What a caller receives.
-    type Item: Serialize + Send + utoipa::ToSchema;
+    /// A row as the collection's select list reads it, which is also what a caller receives
+    /// (declared with [`crate::row!`]).
+    type Item: QueryableByName<Pg> + Serialize + Send + utoipa::ToSchema + 'static;
     /// What a client sends to create an item, and what a patched item must still be.
     type Input: DeserializeOwned + Validate + utoipa::ToSchema + Send;
     /// The list's filter parameters.
@@ -53,7 +58,11 @@ pub trait Resource {
     /// Fields of the item that a patch may not touch.
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at"];
 
-    fn item(row: Self::Row, caller: &Caller) -> Self::Item;
+    /// Adapts a row to who reads it (contact details for members only, related items the
+    /// caller may see); nothing by default.
+    fn present(item: &mut Self::Item, caller: &Caller) {
+        let _ = (item, caller);
+    }
     fn id(item: &Self::Item) -> Uuid;
     fn location(item: &Self::Item) -> String;
     /// Inserts (`existing` is `None`) or replaces the row and its links; returns its id.

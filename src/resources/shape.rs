@@ -256,11 +256,13 @@ async fn load_from<R: Resource>(
                 .collect(),
         )
     };
-    let rows = R::COLLECTION.find_all::<R::Row>(conn, caller, keys).await?;
+    let rows = R::COLLECTION
+        .find_all::<R::Item>(conn, caller, keys)
+        .await?;
     let key = if by_slug { "slug" } else { "id" };
     rows.into_iter()
         .map(|row| {
-            let value = serde_json::to_value(R::item(row, caller))
+            let value = serde_json::to_value(super::shown::<R>(row, caller))
                 .map_err(|e| ApiError::internal(format!("serialising an item: {e}")))?;
             let found = value[key].as_str().unwrap_or_default().to_string();
             Ok((found, value))

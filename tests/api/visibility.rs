@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use relais::auth::Role;
 use relais::query::sql::{Bind, Sql};
 use relais::query::visibility::{Publicity, condition_on_t, sees};
-use relais::resources::documents::api::DocumentStatus;
+use relais::resources::documents::model::DocumentStatus;
 use relais::resources::values::{Audience, PublicationStatus};
 
 #[derive(diesel::QueryableByName)]

@@ -1,16 +1,14 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{ACTORS, ActorRecord, ActorRow};
+use super::model::{ACTORS, Actor, ActorCategory, ActorKind};
 use crate::auth::{Admin, Caller};
-use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
@@ -24,80 +22,15 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::actors;
 use crate::state::AppState;
 
-text_enum! {
-    /// A person or an organisation.
-    ActorKind { Person = "person", Organisation = "organisation" }
-}
-
-text_enum! {
-    /// The audience category of an actor.
-    ActorCategory {
-        Technicien = "technicien",
-        Elu = "elu",
-        AgentDeveloppement = "agent_developpement",
-        ChargeMission = "charge_mission",
-        Expert = "expert",
-        Chercheur = "chercheur",
-        Animateur = "animateur",
-        Autre = "autre",
-    }
-}
-
-/// A person or organisation of a centre's network. Contact details (`email`, `phone`) are
-/// present for members and administrators only.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Actor {
-    pub id: Uuid,
-    #[schema(example = "claire-martin")]
-    pub slug: String,
-    pub kind: ActorKind,
-    #[schema(example = "Claire Martin")]
-    pub name: String,
-    #[schema(example = "PNR des Grands Causses")]
-    pub organisation: Option<String>,
-    #[schema(example = "Chargée de mission biodiversité")]
-    pub job_title: Option<String>,
-    pub category: Option<ActorCategory>,
-    #[schema(example = "Aveyron")]
-    pub territory: Option<String>,
-    pub bio: Option<String>,
-    /// Members only: absent for the public.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-    /// Members only: absent for the public.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Option<String>>,
-    pub website: Option<String>,
-    /// Open to being put in touch on their themes.
-    pub is_expert: bool,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
-    #[schema(example = "76")]
-    pub region_code: Option<String>,
-    /// INSEE department code (`34`, `2A`, `974`).
-    #[schema(example = "34")]
-    pub department_code: Option<String>,
-    /// With `near=`: the distance from that point, in kilometres.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_km: Option<f64>,
-    /// The centres whose network the actor belongs to.
-    pub centre_ids: Vec<Uuid>,
-    /// Expertise themes (slugs).
-    pub themes: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// An actor to create, or an actor after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = actors, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "check_actor", skip_on_field_errors = false))]
 pub struct ActorInput {
     /// Made from the name when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     pub kind: ActorKind,
     #[validate(length(min = 1, max = 300))]
@@ -131,10 +64,12 @@ pub struct ActorInput {
     pub department_code: Option<String>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub centre_ids: Vec<Uuid>,
     /// Expertise theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
 }
 
@@ -201,7 +136,6 @@ impl Filters for ActorFilters {
 pub struct Actors;
 
 impl Resource for Actors {
-    type Row = ActorRow;
     type Item = Actor;
     type Input = ActorInput;
     type Filters = ActorFilters;
@@ -213,31 +147,10 @@ impl Resource for Actors {
     ];
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
 
-    fn item(row: ActorRow, caller: &Caller) -> Actor {
-        let members_only = |value: Option<String>| caller.is_member().then_some(value);
-        Actor {
-            id: row.id,
-            slug: row.slug,
-            kind: row.kind,
-            name: row.name,
-            organisation: row.organisation,
-            job_title: row.job_title,
-            category: row.category,
-            territory: row.territory,
-            bio: row.bio,
-            email: members_only(row.email),
-            phone: members_only(row.phone),
-            website: row.website,
-            is_expert: row.is_expert,
-            latitude: row.latitude,
-            longitude: row.longitude,
-            region_code: row.region_code,
-            department_code: row.department_code,
-            distance_km: row.distance_km,
-            centre_ids: row.centre_ids,
-            themes: row.themes,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+    fn present(actor: &mut Actor, caller: &Caller) {
+        if !caller.is_member() {
+            actor.email = None;
+            actor.phone = None;
         }
     }
 
@@ -251,47 +164,34 @@ impl Resource for Actors {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: ActorInput,
+        mut input: ActorInput,
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
-        let (region_code, department_code) = territories::place(
+        (input.region_code, input.department_code) = territories::place(
             conn,
             "actors",
             existing,
-            input.region_code,
-            input.department_code,
+            input.region_code.take(),
+            input.department_code.take(),
         )
         .await?;
-        let record = ActorRecord {
-            slug: slugs::choose(conn, "actors", input.slug, &input.name).await?,
-            kind: input.kind,
-            name: input.name,
-            organisation: input.organisation,
-            job_title: input.job_title,
-            category: input.category,
-            territory: input.territory,
-            bio: input.bio,
-            email: input.email,
-            phone: input.phone,
-            website: input.website,
-            is_expert: input.is_expert,
-            latitude: input.latitude,
-            longitude: input.longitude,
-            region_code,
-            department_code,
-        };
+        let slug = slugs::choose(conn, "actors", input.slug.take(), &input.name).await?;
         let id = match existing {
             None => {
                 diesel::insert_into(actors::table)
-                    .values(&record)
+                    .values((&input, actors::slug.eq(&slug)))
                     .returning(actors::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(actors::table.find(id))
-                    .set((&record, actors::updated_at.eq(diesel::dsl::now)))
+                    .set((
+                        &input,
+                        actors::slug.eq(&slug),
+                        actors::updated_at.eq(diesel::dsl::now),
+                    ))
                     .returning(actors::id)
                     .get_result(conn)
                     .await?

@@ -1,16 +1,14 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{CENTRES, CentreRecord, CentreRow};
+use super::model::{CENTRES, Centre, Scope};
 use crate::auth::{Admin, Caller};
-use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
@@ -23,57 +21,15 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::centres;
 use crate::state::AppState;
 
-text_enum! {
-    /// The territory a centre serves.
-    Scope { National = "national", Regional = "regional", Departmental = "departmental", Local = "local" }
-}
-
-/// A resource centre.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Centre {
-    pub id: Uuid,
-    #[schema(example = "centre-de-ressources-zones-humides")]
-    pub slug: String,
-    #[schema(example = "Pôle-relais zones humides")]
-    pub name: String,
-    #[schema(example = "PRZH")]
-    pub acronym: Option<String>,
-    /// The body that runs it (porteur).
-    #[schema(example = "Office français de la biodiversité")]
-    pub operator: Option<String>,
-    pub scope: Scope,
-    #[schema(example = "Occitanie")]
-    pub territory: Option<String>,
-    pub description: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub website: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
-    #[schema(example = "76")]
-    pub region_code: Option<String>,
-    /// INSEE department code (`34`, `2A`, `974`).
-    #[schema(example = "34")]
-    pub department_code: Option<String>,
-    /// With `near=`: the distance from that point, in kilometres.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_km: Option<f64>,
-    /// Theme slugs.
-    pub themes: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A centre to create, or a centre after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = centres, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "check_centre", skip_on_field_errors = false))]
 pub struct CentreInput {
     /// Made from the name when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
     pub name: String,
@@ -109,6 +65,7 @@ pub struct CentreInput {
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
 }
 
@@ -156,7 +113,6 @@ impl Filters for CentreFilters {
 pub struct Centres;
 
 impl Resource for Centres {
-    type Row = CentreRow;
     type Item = Centre;
     type Input = CentreInput;
     type Filters = CentreFilters;
@@ -164,32 +120,6 @@ impl Resource for Centres {
     const COLLECTION: &'static Collection = &CENTRES;
     const RELATIONS: &'static [Relation] = &[Relation::THEMES];
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
-
-    fn item(row: CentreRow, _: &Caller) -> Centre {
-        Centre {
-            id: row.id,
-            slug: row.slug,
-            name: row.name,
-            acronym: row.acronym,
-            operator: row.operator,
-            scope: row.scope,
-            territory: row.territory,
-            description: row.description,
-            email: row.email,
-            phone: row.phone,
-            website: row.website,
-            address: row.address,
-            city: row.city,
-            latitude: row.latitude,
-            longitude: row.longitude,
-            region_code: row.region_code,
-            department_code: row.department_code,
-            distance_km: row.distance_km,
-            themes: row.themes,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
 
     fn id(item: &Centre) -> Uuid {
         item.id
@@ -201,47 +131,34 @@ impl Resource for Centres {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: CentreInput,
+        mut input: CentreInput,
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
-        let (region_code, department_code) = territories::place(
+        (input.region_code, input.department_code) = territories::place(
             conn,
             "centres",
             existing,
-            input.region_code,
-            input.department_code,
+            input.region_code.take(),
+            input.department_code.take(),
         )
         .await?;
-        let record = CentreRecord {
-            slug: slugs::choose(conn, "centres", input.slug, &input.name).await?,
-            name: input.name,
-            acronym: input.acronym,
-            operator: input.operator,
-            scope: input.scope,
-            territory: input.territory,
-            description: input.description,
-            email: input.email,
-            phone: input.phone,
-            website: input.website,
-            address: input.address,
-            city: input.city,
-            latitude: input.latitude,
-            longitude: input.longitude,
-            region_code,
-            department_code,
-        };
+        let slug = slugs::choose(conn, "centres", input.slug.take(), &input.name).await?;
         let id = match existing {
             None => {
                 diesel::insert_into(centres::table)
-                    .values(&record)
+                    .values((&input, centres::slug.eq(&slug)))
                     .returning(centres::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(centres::table.find(id))
-                    .set((&record, centres::updated_at.eq(diesel::dsl::now)))
+                    .set((
+                        &input,
+                        centres::slug.eq(&slug),
+                        centres::updated_at.eq(diesel::dsl::now),
+                    ))
                     .returning(centres::id)
                     .get_result(conn)
                     .await?

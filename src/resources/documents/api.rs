@@ -1,16 +1,15 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{DOCUMENTS, DocumentRecord, DocumentRow, PUBLICATION};
+use super::model::{DOCUMENTS, Document, DocumentKind, DocumentStatus, PUBLICATION};
 use crate::auth::{Admin, Caller};
-use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{
@@ -23,69 +22,14 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::documents;
 use crate::state::AppState;
 
-text_enum! {
-    /// What kind of document it is.
-    DocumentKind {
-        Guide = "guide",
-        NoteTechnique = "note_technique",
-        RetourExperience = "retour_experience",
-        Publication = "publication",
-        SupportSensibilisation = "support_sensibilisation",
-        CompteRendu = "compte_rendu",
-        Dossier = "dossier",
-        Actualite = "actualite",
-    }
-}
-
-text_enum! {
-    /// The life of a document: members submit, administrators publish or reject.
-    #[derive(Default)]
-    DocumentStatus {
-        #[default] Draft = "draft",
-        Submitted = "submitted",
-        Published = "published",
-        Rejected = "rejected",
-        Archived = "archived",
-    }
-}
-
-/// A document published by a centre.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Document {
-    pub id: Uuid,
-    #[schema(example = "guide-restauration-des-mares")]
-    pub slug: String,
-    #[schema(example = "Guide technique de restauration des mares")]
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: DocumentKind,
-    pub centre_id: Uuid,
-    /// Theme slugs.
-    pub themes: Vec<String>,
-    /// Authors (actor ids), in order.
-    pub author_ids: Vec<Uuid>,
-    #[schema(example = "2026-06-15")]
-    pub published_on: Option<NaiveDate>,
-    /// ISO 639-1 code.
-    #[schema(example = "fr")]
-    pub language: String,
-    #[schema(example = "Etalab-2.0")]
-    pub licence: Option<String>,
-    /// Where the document can be read, when it is not attached.
-    pub external_url: Option<String>,
-    pub audience: Audience,
-    pub status: DocumentStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A document to create, or a document after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = documents, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
     pub title: String,
@@ -99,9 +43,11 @@ pub struct DocumentInput {
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub author_ids: Vec<Uuid>,
     #[validate(custom(function = "validate_date"))]
     pub published_on: Option<NaiveDate>,
@@ -187,7 +133,6 @@ impl Filters for DocumentFilters {
 pub struct Documents;
 
 impl Resource for Documents {
-    type Row = DocumentRow;
     type Item = Document;
     type Input = DocumentInput;
     type Filters = DocumentFilters;
@@ -199,28 +144,6 @@ impl Resource for Documents {
         Relation::many("authors", "author_ids", Target::Actors),
     ];
 
-    fn item(row: DocumentRow, _: &Caller) -> Document {
-        Document {
-            id: row.id,
-            slug: row.slug,
-            title: row.title,
-            summary: row.summary,
-            body: row.body,
-            kind: row.kind,
-            centre_id: row.centre_id,
-            themes: row.themes,
-            author_ids: row.author_ids,
-            published_on: row.published_on,
-            language: row.language,
-            licence: row.licence,
-            external_url: row.external_url,
-            audience: row.audience,
-            status: row.status,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-
     fn id(item: &Document) -> Uuid {
         item.id
     }
@@ -231,35 +154,26 @@ impl Resource for Documents {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: DocumentInput,
+        mut input: DocumentInput,
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
-        let record = DocumentRecord {
-            slug: slugs::choose(conn, "documents", input.slug, &input.title).await?,
-            title: input.title,
-            summary: input.summary,
-            body: input.body,
-            kind: input.kind,
-            centre_id: input.centre_id,
-            published_on: input.published_on,
-            language: input.language.to_ascii_lowercase(),
-            licence: input.licence,
-            external_url: input.external_url,
-            audience: input.audience,
-            status: input.status,
-        };
+        let slug = slugs::choose(conn, "documents", input.slug.take(), &input.title).await?;
         let id = match existing {
             None => {
                 diesel::insert_into(documents::table)
-                    .values(&record)
+                    .values((&input, documents::slug.eq(&slug)))
                     .returning(documents::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(documents::table.find(id))
-                    .set((&record, documents::updated_at.eq(diesel::dsl::now)))
+                    .set((
+                        &input,
+                        documents::slug.eq(&slug),
+                        documents::updated_at.eq(diesel::dsl::now),
+                    ))
                     .returning(documents::id)
                     .get_result(conn)
                     .await?

@@ -1,23 +1,92 @@
+//! A document as stored, read and sent, and how the list engine sees the collection.
+
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
+use diesel::QueryableByName;
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::{DocumentKind, DocumentStatus};
+use crate::enums::text_enum;
 use crate::query::{Collection, Facet, KeyType, SortKey, Span, Visibility};
 use crate::resources::values::Audience;
+use crate::row;
 use crate::schema::documents;
 
-/// What `from=` and `to=` compare: the day of publication.
-pub const PUBLICATION: Span = Span::Day("t.published_on");
+text_enum! {
+    /// What kind of document it is.
+    DocumentKind {
+        Guide = "guide",
+        NoteTechnique = "note_technique",
+        RetourExperience = "retour_experience",
+        Publication = "publication",
+        SupportSensibilisation = "support_sensibilisation",
+        CompteRendu = "compte_rendu",
+        Dossier = "dossier",
+        Actualite = "actualite",
+    }
+}
+
+text_enum! {
+    /// The life of a document: members submit, administrators publish or reject.
+    #[derive(Default)]
+    DocumentStatus {
+        #[default] Draft = "draft",
+        Submitted = "submitted",
+        Published = "published",
+        Rejected = "rejected",
+        Archived = "archived",
+    }
+}
+
+row! {
+    /// A document published by a centre.
+    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
+    #[diesel(table_name = documents, check_for_backend(diesel::pg::Pg))]
+    pub struct Document {
+        pub id: Uuid,
+        #[schema(example = "guide-restauration-des-mares")]
+        pub slug: String,
+        #[schema(example = "Guide technique de restauration des mares")]
+        pub title: String,
+        pub summary: String,
+        pub body: Option<String>,
+        pub kind: DocumentKind,
+        pub centre_id: Uuid,
+        /// Theme slugs.
+        #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+        pub themes: Vec<String>,
+        /// Authors (actor ids), in order.
+        #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+        pub author_ids: Vec<Uuid>,
+        #[schema(example = "2026-06-15")]
+        pub published_on: Option<NaiveDate>,
+        /// ISO 639-1 code.
+        #[schema(example = "fr")]
+        pub language: String,
+        #[schema(example = "Etalab-2.0")]
+        pub licence: Option<String>,
+        /// Where the document can be read, when it is not attached.
+        pub external_url: Option<String>,
+        pub audience: Audience,
+        pub status: DocumentStatus,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+}
 
 pub static DOCUMENTS: Collection = Collection {
     table: "documents",
-    select: "t.id, t.slug, t.title, t.summary, t.body, t.kind, t.centre_id, t.published_on, \
-             t.language, t.licence, t.external_url, t.audience, t.status, t.created_at, t.updated_at, \
-             ARRAY(SELECT th.slug FROM document_themes l JOIN themes th ON th.id = l.theme_id \
-                   WHERE l.document_id = t.id ORDER BY th.slug) AS themes, \
-             ARRAY(SELECT l.actor_id FROM document_authors l WHERE l.document_id = t.id \
-                   ORDER BY l.position) AS author_ids",
+    fields: Document::FIELDS,
+    computed: &[
+        (
+            "themes",
+            "ARRAY(SELECT th.slug FROM document_themes l JOIN themes th ON th.id = l.theme_id WHERE l.document_id = t.id ORDER BY th.slug)",
+        ),
+        (
+            "author_ids",
+            "ARRAY(SELECT l.actor_id FROM document_authors l WHERE l.document_id = t.id ORDER BY l.position)",
+        ),
+    ],
     sorts: &[
         SortKey::new("published_on", "t.published_on", KeyType::Date).null_as("-infinity"),
         SortKey::new("title", "t.title", KeyType::Text),
@@ -36,43 +105,5 @@ pub static DOCUMENTS: Collection = Collection {
     located: false,
 };
 
-#[derive(QueryableByName)]
-#[diesel(table_name = documents, check_for_backend(diesel::pg::Pg))]
-pub struct DocumentRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: DocumentKind,
-    pub centre_id: Uuid,
-    pub published_on: Option<NaiveDate>,
-    pub language: String,
-    pub licence: Option<String>,
-    pub external_url: Option<String>,
-    pub audience: Audience,
-    pub status: DocumentStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
-    pub themes: Vec<String>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
-    pub author_ids: Vec<Uuid>,
-}
-
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = documents, treat_none_as_null = true)]
-pub struct DocumentRecord {
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: DocumentKind,
-    pub centre_id: Uuid,
-    pub published_on: Option<NaiveDate>,
-    pub language: String,
-    pub licence: Option<String>,
-    pub external_url: Option<String>,
-    pub audience: Audience,
-    pub status: DocumentStatus,
-}
+/// What `from=` and `to=` compare: the day of publication.
+pub const PUBLICATION: Span = Span::Day("t.published_on");

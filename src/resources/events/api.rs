@@ -2,15 +2,14 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{EVENTS, EventRecord, EventRow};
+use super::model::{EVENTS, Event, EventKind};
 use crate::auth::{Admin, Caller};
-use crate::enums::text_enum;
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
@@ -29,82 +28,15 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::events;
 use crate::state::AppState;
 
-text_enum! {
-    /// What kind of event it is.
-    EventKind {
-        JourneeTechnique = "journee_technique",
-        Rencontre = "rencontre",
-        GroupeTravail = "groupe_travail",
-        Seminaire = "seminaire",
-        Colloque = "colloque",
-        RemisePrix = "remise_prix",
-        Webinaire = "webinaire",
-        Atelier = "atelier",
-        VisiteTerrain = "visite_terrain",
-    }
-}
-
-/// An event of a centre.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Event {
-    pub id: Uuid,
-    #[schema(example = "journee-technique-zones-humides-2026")]
-    pub slug: String,
-    #[schema(example = "Journée technique « Restaurer les zones humides »")]
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: EventKind,
-    pub centre_id: Uuid,
-    /// Theme slugs.
-    pub themes: Vec<String>,
-    /// In the event's time zone.
-    #[schema(example = "2026-03-12T09:30:00+01:00")]
-    pub starts_at: DateTime<FixedOffset>,
-    #[schema(example = "2026-03-12T17:00:00+01:00")]
-    pub ends_at: DateTime<FixedOffset>,
-    /// IANA time zone of the event.
-    #[schema(example = "Europe/Paris")]
-    pub timezone: String,
-    pub format: Format,
-    pub venue: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
-    #[schema(example = "76")]
-    pub region_code: Option<String>,
-    /// INSEE department code (`34`, `2A`, `974`).
-    #[schema(example = "34")]
-    pub department_code: Option<String>,
-    /// With `near=`: the distance from that point, in kilometres.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_km: Option<f64>,
-    pub online_url: Option<String>,
-    pub audience: Audience,
-    /// Null: unlimited.
-    pub capacity: Option<i32>,
-    /// Places left for the caller to take; null when unlimited.
-    pub remaining_places: Option<i32>,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    pub status: PublicationStatus,
-    /// Speakers (actor ids), in billing order.
-    pub speaker_ids: Vec<Uuid>,
-    /// Related documents (ids).
-    pub document_ids: Vec<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// An event to create, or an event after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = events, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "check_event", skip_on_field_errors = false))]
 pub struct EventInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
     pub title: String,
@@ -118,6 +50,7 @@ pub struct EventInput {
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
     /// RFC 3339, with its offset.
     pub starts_at: DateTime<FixedOffset>,
@@ -155,9 +88,11 @@ pub struct EventInput {
     pub status: PublicationStatus,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub speaker_ids: Vec<Uuid>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub document_ids: Vec<Uuid>,
 }
 
@@ -249,7 +184,6 @@ impl Filters for EventFilters {
 pub struct Events;
 
 impl Resource for Events {
-    type Row = EventRow;
     type Item = Event;
     type Input = EventInput;
     type Filters = EventFilters;
@@ -269,54 +203,19 @@ impl Resource for Events {
         "distance_km",
     ];
 
-    fn item(row: EventRow, caller: &Caller) -> Event {
+    fn present(event: &mut Event, caller: &Caller) {
+        event.starts_at = local_time(event.starts_at.to_utc(), &event.timezone);
+        event.ends_at = local_time(event.ends_at.to_utc(), &event.timezone);
         // Related documents the caller may not see are left out, not even their ids.
-        let document_ids = row
-            .document_ids
-            .iter()
-            .zip(&row.document_publicity)
-            .filter(|(_, publicity)| {
-                let publicity = Publicity {
-                    published: **publicity & 2 != 0,
-                    public: **publicity & 1 != 0,
-                };
-                sees(caller.role, publicity)
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        Event {
-            id: row.id,
-            slug: row.slug,
-            title: row.title,
-            summary: row.summary,
-            body: row.body,
-            kind: row.kind,
-            centre_id: row.centre_id,
-            themes: row.themes,
-            starts_at: local_time(row.starts_at, &row.timezone),
-            ends_at: local_time(row.ends_at, &row.timezone),
-            timezone: row.timezone,
-            format: row.format,
-            venue: row.venue,
-            address: row.address,
-            city: row.city,
-            latitude: row.latitude,
-            longitude: row.longitude,
-            region_code: row.region_code,
-            department_code: row.department_code,
-            distance_km: row.distance_km,
-            online_url: row.online_url,
-            audience: row.audience,
-            capacity: row.capacity,
-            remaining_places: row.capacity,
-            registration_opens_at: row.registration_opens_at,
-            registration_closes_at: row.registration_closes_at,
-            status: row.status,
-            speaker_ids: row.speaker_ids,
-            document_ids,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
+        let mut publicity = event.document_publicity.iter();
+        event.document_ids.retain(|_| {
+            let level = publicity.next().copied().unwrap_or_default();
+            let publicity = Publicity {
+                published: level & 2 != 0,
+                public: level & 1 != 0,
+            };
+            sees(caller.role, publicity)
+        });
     }
 
     fn id(item: &Event) -> Uuid {
@@ -329,54 +228,34 @@ impl Resource for Events {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: EventInput,
+        mut input: EventInput,
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
-        let (region_code, department_code) = territories::place(
+        (input.region_code, input.department_code) = territories::place(
             conn,
             "events",
             existing,
-            input.region_code,
-            input.department_code,
+            input.region_code.take(),
+            input.department_code.take(),
         )
         .await?;
-        let record = EventRecord {
-            slug: slugs::choose(conn, "events", input.slug, &input.title).await?,
-            title: input.title,
-            summary: input.summary,
-            body: input.body,
-            kind: input.kind,
-            centre_id: input.centre_id,
-            starts_at: input.starts_at.with_timezone(&Utc),
-            ends_at: input.ends_at.with_timezone(&Utc),
-            timezone: input.timezone,
-            format: input.format,
-            venue: input.venue,
-            address: input.address,
-            city: input.city,
-            latitude: input.latitude,
-            longitude: input.longitude,
-            region_code,
-            department_code,
-            online_url: input.online_url,
-            audience: input.audience,
-            capacity: input.capacity,
-            registration_opens_at: input.registration_opens_at,
-            registration_closes_at: input.registration_closes_at,
-            status: input.status,
-        };
+        let slug = slugs::choose(conn, "events", input.slug.take(), &input.title).await?;
         let id = match existing {
             None => {
                 diesel::insert_into(events::table)
-                    .values(&record)
+                    .values((&input, events::slug.eq(&slug)))
                     .returning(events::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(events::table.find(id))
-                    .set((&record, events::updated_at.eq(diesel::dsl::now)))
+                    .set((
+                        &input,
+                        events::slug.eq(&slug),
+                        events::updated_at.eq(diesel::dsl::now),
+                    ))
                     .returning(events::id)
                     .get_result(conn)
                     .await?

@@ -1,27 +1,128 @@
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+//! An event as stored, read and sent, and how the list engine sees the collection.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Double, Integer, Nullable, Text};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::EventKind;
+use crate::enums::text_enum;
 use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
 use crate::resources::values::{Audience, Format, PublicationStatus};
+use crate::row;
 use crate::schema::events;
+
+text_enum! {
+    /// What kind of event it is.
+    EventKind {
+        JourneeTechnique = "journee_technique",
+        Rencontre = "rencontre",
+        GroupeTravail = "groupe_travail",
+        Seminaire = "seminaire",
+        Colloque = "colloque",
+        RemisePrix = "remise_prix",
+        Webinaire = "webinaire",
+        Atelier = "atelier",
+        VisiteTerrain = "visite_terrain",
+    }
+}
+
+row! {
+    /// An event of a centre.
+    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
+    #[diesel(table_name = events, check_for_backend(diesel::pg::Pg))]
+    pub struct Event {
+        pub id: Uuid,
+        #[schema(example = "journee-technique-zones-humides-2026")]
+        pub slug: String,
+        #[schema(example = "Journée technique « Restaurer les zones humides »")]
+        pub title: String,
+        pub summary: String,
+        pub body: Option<String>,
+        pub kind: EventKind,
+        pub centre_id: Uuid,
+        /// Theme slugs.
+        #[diesel(sql_type = Array<Text>)]
+        pub themes: Vec<String>,
+        /// In the event's time zone.
+        #[schema(example = "2026-03-12T09:30:00+01:00")]
+        #[diesel(deserialize_as = DateTime<Utc>)]
+        pub starts_at: DateTime<FixedOffset>,
+        #[schema(example = "2026-03-12T17:00:00+01:00")]
+        #[diesel(deserialize_as = DateTime<Utc>)]
+        pub ends_at: DateTime<FixedOffset>,
+        /// IANA time zone of the event.
+        #[schema(example = "Europe/Paris")]
+        pub timezone: String,
+        pub format: Format,
+        pub venue: Option<String>,
+        pub address: Option<String>,
+        pub city: Option<String>,
+        pub latitude: Option<f64>,
+        pub longitude: Option<f64>,
+        /// INSEE region code (`76`: Occitanie). Set from the department when only that is given.
+        #[schema(example = "76")]
+        pub region_code: Option<String>,
+        /// INSEE department code (`34`, `2A`, `974`).
+        #[schema(example = "34")]
+        pub department_code: Option<String>,
+        /// With `near=`: the distance from that point, in kilometres.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[diesel(sql_type = Nullable<Double>)]
+        pub distance_km: Option<f64>,
+        pub online_url: Option<String>,
+        pub audience: Audience,
+        /// Null: unlimited.
+        pub capacity: Option<i32>,
+        /// Places left for the caller to take; null when unlimited.
+        #[diesel(sql_type = Nullable<Integer>)]
+        pub remaining_places: Option<i32>,
+        pub registration_opens_at: Option<DateTime<Utc>>,
+        pub registration_closes_at: Option<DateTime<Utc>>,
+        pub status: PublicationStatus,
+        /// Speakers (actor ids), in billing order.
+        #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
+        pub speaker_ids: Vec<Uuid>,
+        /// Related documents (ids).
+        #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
+        pub document_ids: Vec<Uuid>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        /// Whether each related document is published (2) and open to everyone (1), added up:
+        /// who may see it. Not sent.
+        #[serde(skip)]
+        #[diesel(sql_type = Array<Integer>)]
+        pub document_publicity: Vec<i32>,
+    }
+}
 
 pub static EVENTS: Collection = Collection {
     table: "events",
-    select: "t.id, t.slug, t.title, t.summary, t.body, t.kind, t.centre_id, t.starts_at, t.ends_at, \
-             t.timezone, t.format, t.venue, t.address, t.city, t.latitude, t.longitude, t.region_code, t.department_code, \
-             t.online_url, t.audience, t.capacity, t.registration_opens_at, \
-             t.registration_closes_at, t.status, t.created_at, t.updated_at, \
-             ARRAY(SELECT th.slug FROM event_themes l JOIN themes th ON th.id = l.theme_id \
-                   WHERE l.event_id = t.id ORDER BY th.slug) AS themes, \
-             ARRAY(SELECT l.actor_id FROM event_speakers l WHERE l.event_id = t.id \
-                   ORDER BY l.position) AS speaker_ids, \
-             ARRAY(SELECT l.document_id FROM event_documents l WHERE l.event_id = t.id \
-                   ORDER BY l.position) AS document_ids, \
-             ARRAY(SELECT (d.status = 'published')::int * 2 + (d.audience = 'public')::int \
-                   FROM event_documents l JOIN documents d ON d.id = l.document_id \
-                   WHERE l.event_id = t.id ORDER BY l.position) AS document_publicity",
+    fields: Event::FIELDS,
+    computed: &[
+        (
+            "themes",
+            "ARRAY(SELECT th.slug FROM event_themes l JOIN themes th ON th.id = l.theme_id \
+             WHERE l.event_id = t.id ORDER BY th.slug)",
+        ),
+        ("remaining_places", "t.capacity"),
+        (
+            "speaker_ids",
+            "ARRAY(SELECT l.actor_id FROM event_speakers l WHERE l.event_id = t.id ORDER BY l.position)",
+        ),
+        (
+            "document_ids",
+            "ARRAY(SELECT l.document_id FROM event_documents l WHERE l.event_id = t.id \
+             ORDER BY l.position)",
+        ),
+        (
+            "document_publicity",
+            "ARRAY(SELECT (d.status = 'published')::int * 2 + (d.audience = 'public')::int \
+             FROM event_documents l JOIN documents d ON d.id = l.document_id \
+             WHERE l.event_id = t.id ORDER BY l.position)",
+        ),
+    ],
     sorts: &[
         SortKey::new("starts_at", "t.starts_at", KeyType::Timestamp),
         SortKey::new("ends_at", "t.ends_at", KeyType::Timestamp),
@@ -45,73 +146,3 @@ pub static EVENTS: Collection = Collection {
     ],
     located: true,
 };
-
-#[derive(QueryableByName)]
-#[diesel(table_name = events, check_for_backend(diesel::pg::Pg))]
-pub struct EventRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: EventKind,
-    pub centre_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub timezone: String,
-    pub format: Format,
-    pub venue: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub region_code: Option<String>,
-    pub department_code: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
-    pub distance_km: Option<f64>,
-    pub online_url: Option<String>,
-    pub audience: Audience,
-    pub capacity: Option<i32>,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    pub status: PublicationStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
-    pub themes: Vec<String>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
-    pub speaker_ids: Vec<Uuid>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
-    pub document_ids: Vec<Uuid>,
-    /// Whether each related document is published (2) and open to everyone (1), added up.
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Integer>)]
-    pub document_publicity: Vec<i32>,
-}
-
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = events, treat_none_as_null = true)]
-pub struct EventRecord {
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: EventKind,
-    pub centre_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub timezone: String,
-    pub format: Format,
-    pub venue: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub region_code: Option<String>,
-    pub department_code: Option<String>,
-    pub online_url: Option<String>,
-    pub audience: Audience,
-    pub capacity: Option<i32>,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    pub status: PublicationStatus,
-}

@@ -1,16 +1,15 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{SESSIONS, SessionRecord, SessionRow};
+use super::model::{SESSIONS, Session, SessionStatus};
 use crate::auth::{Admin, Caller};
-use crate::enums::text_enum;
 use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
@@ -20,7 +19,8 @@ use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
 use crate::resources::shape::{Relation, Target};
-use crate::resources::trainings::api::{Modality, Trainings};
+use crate::resources::trainings::api::Trainings;
+use crate::resources::trainings::model::Modality;
 use crate::resources::values::{
     check_coordinates, check_instant, check_period, default_timezone, local_time, validate_slug,
     validate_timezone,
@@ -29,48 +29,15 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
 use crate::state::AppState;
 
-text_enum! {
-    /// Whether a session takes place.
-    #[derive(Default)]
-    SessionStatus { #[default] Scheduled = "scheduled", Cancelled = "cancelled" }
-}
-
-/// A dated session of a training. It is visible whenever its training is.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Session {
-    pub id: Uuid,
-    #[schema(example = "formation-restauration-des-zones-humides-2027-02-04")]
-    pub slug: String,
-    pub training_id: Uuid,
-    /// In the session's time zone.
-    #[schema(example = "2027-02-04T09:00:00+01:00")]
-    pub starts_at: DateTime<FixedOffset>,
-    #[schema(example = "2027-02-05T17:00:00+01:00")]
-    pub ends_at: DateTime<FixedOffset>,
-    #[schema(example = "Europe/Paris")]
-    pub timezone: String,
-    pub venue: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub online_url: Option<String>,
-    /// Null: unlimited.
-    pub capacity: Option<i32>,
-    /// Places left for the caller to take; null when unlimited.
-    pub remaining_places: Option<i32>,
-    pub status: SessionStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A session to create, or a session after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = training_sessions, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "check_session", skip_on_field_errors = false))]
 pub struct SessionInput {
     /// Made from the training's slug and the date when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
@@ -135,7 +102,6 @@ impl Filters for SessionFilters {
 pub struct Sessions;
 
 impl Resource for Sessions {
-    type Row = SessionRow;
     type Item = Session;
     type Input = SessionInput;
     type Filters = SessionFilters;
@@ -152,26 +118,9 @@ impl Resource for Sessions {
         "remaining_places",
     ];
 
-    fn item(row: SessionRow, _: &Caller) -> Session {
-        Session {
-            id: row.id,
-            slug: row.slug,
-            training_id: row.training_id,
-            starts_at: local_time(row.starts_at, &row.timezone),
-            ends_at: local_time(row.ends_at, &row.timezone),
-            timezone: row.timezone,
-            venue: row.venue,
-            address: row.address,
-            city: row.city,
-            latitude: row.latitude,
-            longitude: row.longitude,
-            online_url: row.online_url,
-            capacity: row.capacity,
-            remaining_places: row.capacity,
-            status: row.status,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
+    fn present(session: &mut Session, _: &Caller) {
+        session.starts_at = local_time(session.starts_at.to_utc(), &session.timezone);
+        session.ends_at = local_time(session.ends_at.to_utc(), &session.timezone);
     }
 
     fn id(item: &Session) -> Uuid {
@@ -187,7 +136,7 @@ impl Resource for Sessions {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: SessionInput,
+        mut input: SessionInput,
         existing: Option<Uuid>,
         training: Uuid,
     ) -> ApiResult<Uuid> {
@@ -204,32 +153,23 @@ impl Resource for Sessions {
             ));
         }
         let source = format!("{training_slug} {}", input.starts_at.format("%Y-%m-%d"));
-        let record = SessionRecord {
-            slug: slugs::choose(conn, "training_sessions", input.slug, &source).await?,
-            training_id: training,
-            starts_at: input.starts_at.with_timezone(&Utc),
-            ends_at: input.ends_at.with_timezone(&Utc),
-            timezone: input.timezone,
-            venue: input.venue,
-            address: input.address,
-            city: input.city,
-            latitude: input.latitude,
-            longitude: input.longitude,
-            online_url: input.online_url,
-            capacity: input.capacity,
-            status: input.status,
-        };
+        let slug = slugs::choose(conn, "training_sessions", input.slug.take(), &source).await?;
+        let record = (
+            &input,
+            training_sessions::slug.eq(&slug),
+            training_sessions::training_id.eq(training),
+        );
         let id = match existing {
             None => {
                 diesel::insert_into(training_sessions::table)
-                    .values(&record)
+                    .values(record)
                     .returning(training_sessions::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(training_sessions::table.find(id))
-                    .set((&record, training_sessions::updated_at.eq(diesel::dsl::now)))
+                    .set((record, training_sessions::updated_at.eq(diesel::dsl::now)))
                     .returning(training_sessions::id)
                     .get_result(conn)
                     .await?

@@ -1,16 +1,62 @@
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+//! A training's session as stored, read and sent, and how the list engine sees the collection.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Integer, Nullable};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::SessionStatus;
+use crate::enums::text_enum;
 use crate::query::{Collection, KeyType, SortKey, Visibility};
+use crate::row;
 use crate::schema::training_sessions;
+
+text_enum! {
+    /// Whether a session takes place.
+    #[derive(Default)]
+    SessionStatus { #[default] Scheduled = "scheduled", Cancelled = "cancelled" }
+}
+
+row! {
+    /// A dated session of a training. It is visible whenever its training is.
+    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
+    #[diesel(table_name = training_sessions, check_for_backend(diesel::pg::Pg))]
+    pub struct Session {
+        pub id: Uuid,
+        #[schema(example = "formation-restauration-des-zones-humides-2027-02-04")]
+        pub slug: String,
+        pub training_id: Uuid,
+        /// In the session's time zone.
+        #[schema(example = "2027-02-04T09:00:00+01:00")]
+        #[diesel(deserialize_as = DateTime<Utc>)]
+        pub starts_at: DateTime<FixedOffset>,
+        #[schema(example = "2027-02-05T17:00:00+01:00")]
+        #[diesel(deserialize_as = DateTime<Utc>)]
+        pub ends_at: DateTime<FixedOffset>,
+        #[schema(example = "Europe/Paris")]
+        pub timezone: String,
+        pub venue: Option<String>,
+        pub address: Option<String>,
+        pub city: Option<String>,
+        pub latitude: Option<f64>,
+        pub longitude: Option<f64>,
+        pub online_url: Option<String>,
+        /// Null: unlimited.
+        pub capacity: Option<i32>,
+        /// Places left for the caller to take; null when unlimited.
+        #[diesel(sql_type = Nullable<Integer>)]
+        pub remaining_places: Option<i32>,
+        pub status: SessionStatus,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+}
 
 pub static SESSIONS: Collection = Collection {
     table: "training_sessions",
-    select: "t.id, t.slug, t.training_id, t.starts_at, t.ends_at, t.timezone, t.venue, t.address, \
-             t.city, t.latitude, t.longitude, t.online_url, t.capacity, t.status, \
-             t.created_at, t.updated_at",
+    fields: Session::FIELDS,
+    computed: &[("remaining_places", "t.capacity")],
     sorts: &[
         SortKey::new("starts_at", "t.starts_at", KeyType::Timestamp),
         SortKey::CREATED_AT,
@@ -24,42 +70,3 @@ pub static SESSIONS: Collection = Collection {
     facets: &[],
     located: false,
 };
-
-#[derive(QueryableByName)]
-#[diesel(table_name = training_sessions, check_for_backend(diesel::pg::Pg))]
-pub struct SessionRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub training_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub timezone: String,
-    pub venue: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub online_url: Option<String>,
-    pub capacity: Option<i32>,
-    pub status: SessionStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = training_sessions, treat_none_as_null = true)]
-pub struct SessionRecord {
-    pub slug: String,
-    pub training_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub timezone: String,
-    pub venue: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub online_url: Option<String>,
-    pub capacity: Option<i32>,
-    pub status: SessionStatus,
-}

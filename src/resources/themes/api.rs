@@ -1,14 +1,13 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{THEMES, ThemeRecord, ThemeRow};
+use super::model::{THEMES, Theme};
 use crate::auth::{Admin, Caller};
 use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
@@ -23,28 +22,14 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::themes;
 use crate::state::AppState;
 
-/// A theme of the shared taxonomy.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Theme {
-    pub id: Uuid,
-    #[schema(example = "zones-humides")]
-    pub slug: String,
-    #[schema(example = "Zones humides")]
-    pub label: String,
-    pub description: Option<String>,
-    /// The slug of the parent theme; null at the top of the taxonomy.
-    #[schema(example = "milieux-naturels")]
-    pub parent: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A theme to create, or a theme after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = themes, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeInput {
     /// Made from the label when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 200))]
     #[schema(example = "Zones humides")]
@@ -53,6 +38,7 @@ pub struct ThemeInput {
     pub description: Option<String>,
     /// The slug of the parent theme.
     #[schema(example = "milieux-naturels")]
+    #[diesel(skip_insertion, skip_update)]
     pub parent: Option<String>,
 }
 
@@ -93,7 +79,6 @@ impl Filters for ThemeFilters {
 pub struct Themes;
 
 impl Resource for Themes {
-    type Row = ThemeRow;
     type Item = Theme;
     type Input = ThemeInput;
     type Filters = ThemeFilters;
@@ -103,18 +88,6 @@ impl Resource for Themes {
         by_slug: true,
         ..Relation::one("parent", "parent", Target::Themes)
     }];
-
-    fn item(row: ThemeRow, _: &Caller) -> Theme {
-        Theme {
-            id: row.id,
-            slug: row.slug,
-            label: row.label,
-            description: row.description,
-            parent: row.parent,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
 
     fn id(item: &Theme) -> Uuid {
         item.id
@@ -126,7 +99,7 @@ impl Resource for Themes {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: ThemeInput,
+        mut input: ThemeInput,
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
@@ -134,23 +107,27 @@ impl Resource for Themes {
             None => None,
             Some(parent) => Some(parent_id(conn, parent, existing).await?),
         };
-        let record = ThemeRecord {
-            slug: slugs::choose(conn, "themes", input.slug, &input.label).await?,
-            label: input.label,
-            description: input.description,
-            parent_id,
-        };
+        let slug = slugs::choose(conn, "themes", input.slug.take(), &input.label).await?;
         let id = match existing {
             None => {
                 diesel::insert_into(themes::table)
-                    .values(&record)
+                    .values((
+                        &input,
+                        themes::slug.eq(&slug),
+                        themes::parent_id.eq(parent_id),
+                    ))
                     .returning(themes::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(themes::table.find(id))
-                    .set((&record, themes::updated_at.eq(diesel::dsl::now)))
+                    .set((
+                        &input,
+                        themes::slug.eq(&slug),
+                        themes::parent_id.eq(parent_id),
+                        themes::updated_at.eq(diesel::dsl::now),
+                    ))
                     .returning(themes::id)
                     .get_result(conn)
                     .await?

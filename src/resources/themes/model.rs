@@ -1,14 +1,42 @@
+//! A theme of the taxonomy as stored, read and sent, and how the list engine sees the collection.
+
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+use diesel::QueryableByName;
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::query::{Collection, KeyType, SortKey, Visibility};
+use crate::row;
 use crate::schema::themes;
+
+row! {
+    /// A theme of the shared taxonomy.
+    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
+    #[diesel(table_name = themes, check_for_backend(diesel::pg::Pg))]
+    pub struct Theme {
+        pub id: Uuid,
+        #[schema(example = "zones-humides")]
+        pub slug: String,
+        #[schema(example = "Zones humides")]
+        pub label: String,
+        pub description: Option<String>,
+        /// The slug of the parent theme; null at the top of the taxonomy.
+        #[schema(example = "milieux-naturels")]
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        pub parent: Option<String>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+}
 
 pub static THEMES: Collection = Collection {
     table: "themes",
-    select: "t.id, t.slug, t.label, t.description, t.created_at, t.updated_at, \
-             (SELECT p.slug FROM themes p WHERE p.id = t.parent_id) AS parent",
+    fields: Theme::FIELDS,
+    computed: &[(
+        "parent",
+        "(SELECT p.slug FROM themes p WHERE p.id = t.parent_id)",
+    )],
     sorts: &[
         SortKey::new("label", "t.label", KeyType::Text),
         SortKey::new("slug", "t.slug", KeyType::Text),
@@ -20,25 +48,3 @@ pub static THEMES: Collection = Collection {
     facets: &[],
     located: false,
 };
-
-#[derive(QueryableByName)]
-#[diesel(table_name = themes, check_for_backend(diesel::pg::Pg))]
-pub struct ThemeRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub label: String,
-    pub description: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    pub parent: Option<String>,
-}
-
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = themes, treat_none_as_null = true)]
-pub struct ThemeRecord {
-    pub slug: String,
-    pub label: String,
-    pub description: Option<String>,
-    pub parent_id: Option<Uuid>,
-}

@@ -1,16 +1,14 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{TRAININGS, TrainingRecord, TrainingRow};
+use super::model::{Modality, TRAININGS, Training, TrainingKind};
 use crate::auth::{Admin, Caller};
-use crate::enums::text_enum;
 use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
@@ -23,54 +21,14 @@ use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
 use crate::state::AppState;
 
-text_enum! {
-    /// What kind of training it is.
-    TrainingKind {
-        Formation = "formation",
-        Webinaire = "webinaire",
-        ELearning = "e_learning",
-        CycleQualification = "cycle_qualification",
-    }
-}
-
-text_enum! {
-    /// How it is followed; `self_paced` trainings have no sessions.
-    Modality { InPerson = "in_person", Online = "online", Hybrid = "hybrid", SelfPaced = "self_paced" }
-}
-
-/// A training; its dated sessions are at `/trainings/{id}/sessions`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Training {
-    pub id: Uuid,
-    #[schema(example = "formation-restauration-des-zones-humides")]
-    pub slug: String,
-    #[schema(example = "Restaurer les fonctionnalités des zones humides")]
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: TrainingKind,
-    pub modality: Modality,
-    pub centre_id: Uuid,
-    /// Theme slugs.
-    pub themes: Vec<String>,
-    pub objectives: Option<String>,
-    pub prerequisites: Option<String>,
-    #[schema(example = 14.0)]
-    pub duration_hours: Option<f64>,
-    pub audience: Audience,
-    pub status: PublicationStatus,
-    /// Trainers (actor ids).
-    pub trainer_ids: Vec<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A training to create, or a training after a patch.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = trainings, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
     pub title: String,
@@ -85,6 +43,7 @@ pub struct TrainingInput {
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
     #[validate(length(max = 20000))]
     pub objectives: Option<String>,
@@ -98,6 +57,7 @@ pub struct TrainingInput {
     pub status: PublicationStatus,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[diesel(skip_insertion, skip_update)]
     pub trainer_ids: Vec<Uuid>,
 }
 
@@ -160,7 +120,6 @@ impl Filters for TrainingFilters {
 pub struct Trainings;
 
 impl Resource for Trainings {
-    type Row = TrainingRow;
     type Item = Training;
     type Input = TrainingInput;
     type Filters = TrainingFilters;
@@ -172,28 +131,6 @@ impl Resource for Trainings {
         Relation::many("trainers", "trainer_ids", Target::Actors),
     ];
 
-    fn item(row: TrainingRow, _: &Caller) -> Training {
-        Training {
-            id: row.id,
-            slug: row.slug,
-            title: row.title,
-            summary: row.summary,
-            body: row.body,
-            kind: row.kind,
-            modality: row.modality,
-            centre_id: row.centre_id,
-            themes: row.themes,
-            objectives: row.objectives,
-            prerequisites: row.prerequisites,
-            duration_hours: row.duration_hours,
-            audience: row.audience,
-            status: row.status,
-            trainer_ids: row.trainer_ids,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-
     fn id(item: &Training) -> Uuid {
         item.id
     }
@@ -204,7 +141,7 @@ impl Resource for Trainings {
 
     async fn save(
         conn: &mut AsyncPgConnection,
-        input: TrainingInput,
+        mut input: TrainingInput,
         existing: Option<Uuid>,
         _: (),
     ) -> ApiResult<Uuid> {
@@ -224,31 +161,22 @@ impl Resource for Trainings {
                 ));
             }
         }
-        let record = TrainingRecord {
-            slug: slugs::choose(conn, "trainings", input.slug, &input.title).await?,
-            title: input.title,
-            summary: input.summary,
-            body: input.body,
-            kind: input.kind,
-            modality: input.modality,
-            centre_id: input.centre_id,
-            objectives: input.objectives,
-            prerequisites: input.prerequisites,
-            duration_hours: input.duration_hours,
-            audience: input.audience,
-            status: input.status,
-        };
+        let slug = slugs::choose(conn, "trainings", input.slug.take(), &input.title).await?;
         let id = match existing {
             None => {
                 diesel::insert_into(trainings::table)
-                    .values(&record)
+                    .values((&input, trainings::slug.eq(&slug)))
                     .returning(trainings::id)
                     .get_result(conn)
                     .await?
             }
             Some(id) => {
                 diesel::update(trainings::table.find(id))
-                    .set((&record, trainings::updated_at.eq(diesel::dsl::now)))
+                    .set((
+                        &input,
+                        trainings::slug.eq(&slug),
+                        trainings::updated_at.eq(diesel::dsl::now),
+                    ))
                     .returning(trainings::id)
                     .get_result(conn)
                     .await?

@@ -1,21 +1,77 @@
+//! A training as stored, read and sent, and how the list engine sees the collection.
+
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+use diesel::QueryableByName;
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::{Modality, TrainingKind};
+use crate::enums::text_enum;
 use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
 use crate::resources::values::{Audience, PublicationStatus};
+use crate::row;
 use crate::schema::trainings;
+
+text_enum! {
+    /// What kind of training it is.
+    TrainingKind {
+        Formation = "formation",
+        Webinaire = "webinaire",
+        ELearning = "e_learning",
+        CycleQualification = "cycle_qualification",
+    }
+}
+
+text_enum! {
+    /// How it is followed; `self_paced` trainings have no sessions.
+    Modality { InPerson = "in_person", Online = "online", Hybrid = "hybrid", SelfPaced = "self_paced" }
+}
+
+row! {
+    /// A training; its dated sessions are at `/trainings/{id}/sessions`.
+    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
+    #[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
+    pub struct Training {
+        pub id: Uuid,
+        #[schema(example = "formation-restauration-des-zones-humides")]
+        pub slug: String,
+        #[schema(example = "Restaurer les fonctionnalités des zones humides")]
+        pub title: String,
+        pub summary: String,
+        pub body: Option<String>,
+        pub kind: TrainingKind,
+        pub modality: Modality,
+        pub centre_id: Uuid,
+        /// Theme slugs.
+        #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+        pub themes: Vec<String>,
+        pub objectives: Option<String>,
+        pub prerequisites: Option<String>,
+        #[schema(example = 14.0)]
+        pub duration_hours: Option<f64>,
+        pub audience: Audience,
+        pub status: PublicationStatus,
+        /// Trainers (actor ids).
+        #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+        pub trainer_ids: Vec<Uuid>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+}
 
 pub static TRAININGS: Collection = Collection {
     table: "trainings",
-    select: "t.id, t.slug, t.title, t.summary, t.body, t.kind, t.modality, t.centre_id, \
-             t.objectives, t.prerequisites, t.duration_hours, t.audience, t.status, \
-             t.created_at, t.updated_at, \
-             ARRAY(SELECT th.slug FROM training_themes l JOIN themes th ON th.id = l.theme_id \
-                   WHERE l.training_id = t.id ORDER BY th.slug) AS themes, \
-             ARRAY(SELECT l.actor_id FROM training_trainers l WHERE l.training_id = t.id \
-                   ORDER BY l.position) AS trainer_ids",
+    fields: Training::FIELDS,
+    computed: &[
+        (
+            "themes",
+            "ARRAY(SELECT th.slug FROM training_themes l JOIN themes th ON th.id = l.theme_id WHERE l.training_id = t.id ORDER BY th.slug)",
+        ),
+        (
+            "trainer_ids",
+            "ARRAY(SELECT l.actor_id FROM training_trainers l WHERE l.training_id = t.id ORDER BY l.position)",
+        ),
+    ],
     sorts: &[
         SortKey::new("title", "t.title", KeyType::Text),
         SortKey::new("duration_hours", "t.duration_hours", KeyType::Float).null_as("-infinity"),
@@ -32,44 +88,3 @@ pub static TRAININGS: Collection = Collection {
     ],
     located: false,
 };
-
-#[derive(QueryableByName)]
-#[diesel(table_name = trainings, check_for_backend(diesel::pg::Pg))]
-pub struct TrainingRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: TrainingKind,
-    pub modality: Modality,
-    pub centre_id: Uuid,
-    pub objectives: Option<String>,
-    pub prerequisites: Option<String>,
-    pub duration_hours: Option<f64>,
-    pub audience: Audience,
-    pub status: PublicationStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
-    pub themes: Vec<String>,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
-    pub trainer_ids: Vec<Uuid>,
-}
-
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = trainings, treat_none_as_null = true)]
-pub struct TrainingRecord {
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: Option<String>,
-    pub kind: TrainingKind,
-    pub modality: Modality,
-    pub centre_id: Uuid,
-    pub objectives: Option<String>,
-    pub prerequisites: Option<String>,
-    pub duration_hours: Option<f64>,
-    pub audience: Audience,
-    pub status: PublicationStatus,
-}

@@ -26,7 +26,8 @@ use crate::state::AppState;
 
 static USERS: Collection = Collection {
     table: "users",
-    select: "t.id, t.email, t.role, t.is_active, t.actor_id, t.created_at, t.updated_at",
+    fields: User::FIELDS,
+    computed: &[],
     sorts: &[
         SortKey::new("email", "t.email", KeyType::Text),
         SortKey::CREATED_AT,
@@ -42,20 +43,22 @@ pub fn document(api: &mut utoipa::openapi::OpenApi) {
     crate::patterns::Whitelists::of(&USERS, "User").document(api);
 }
 
-/// An account. Its password is never shown.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
-#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
-pub struct User {
-    pub id: Uuid,
-    #[schema(example = "claire.martin@example.fr")]
-    pub email: String,
-    pub role: AccountRole,
-    /// A deactivated account cannot log in, and its tokens stop working.
-    pub is_active: bool,
-    /// The actor profile the account edits through `PATCH /me`.
-    pub actor_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+crate::row! {
+    /// An account. Its password is never shown.
+    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
+    #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+    pub struct User {
+        pub id: Uuid,
+        #[schema(example = "claire.martin@example.fr")]
+        pub email: String,
+        pub role: AccountRole,
+        /// A deactivated account cannot log in, and its tokens stop working.
+        pub is_active: bool,
+        /// The actor profile the account edits through `PATCH /me`.
+        pub actor_id: Option<Uuid>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
 }
 
 /// An account to create.
