@@ -1,7 +1,11 @@
-//! Liveness and readiness, for load balancers and orchestrators.
+//! Liveness, readiness and metrics, for load balancers, orchestrators and monitoring.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
+use std::time::Instant;
 use utoipa::ToSchema;
 
 use crate::state::AppState;
@@ -37,4 +41,38 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
             status: "unavailable",
         })
     }
+}
+
+/// The middleware that counts every answered request.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state.metrics.record(
+            response.request().method().as_str(),
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
+
+/// Prometheus metrics.
+#[utoipa::path(tag = "health", operation_id = "get_metrics", security(()),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.pool))
 }

@@ -59,7 +59,7 @@ pub fn app(
         }))
         .wrap(middleware::from_fn(http::methods::head_as_get))
         .wrap(middleware::from_fn(auth::identify))
-        .wrap(middleware::from_fn(metrics::track))
+        .wrap(middleware::from_fn(health::track))
         .wrap(middleware::Compress::default())
         .wrap(middleware::Logger::new("%s %r %Dms %b"))
 }

@@ -1,18 +1,13 @@
-//! `GET /metrics` in the Prometheus text format: requests by route pattern and status, their
-//! durations, and the database pool. Route patterns (`/api/v1/events/{key}`), not paths, so
+//! The counters behind `GET /metrics`, in the Prometheus text format: requests by route
+//! pattern and status, their durations, and the database pool. Route patterns (`/api/v1/events/{key}`), not paths, so
 //! that ids do not multiply the series.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{HttpResponse, get, web};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use crate::state::AppState;
+use crate::db::DbPool;
 
 /// Upper bounds of the duration histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
@@ -34,7 +29,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut requests) = self.requests.lock() else {
             return;
         };
@@ -50,7 +45,7 @@ impl Metrics {
         }
     }
 
-    fn render(&self, state: &AppState) -> String {
+    pub fn render(&self, pool: &DbPool) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -116,7 +111,7 @@ impl Metrics {
             "relais_database_queries_total {}",
             self.database_queries.load(Ordering::Relaxed)
         );
-        let pool = state.pool.status();
+        let pool = pool.status();
         let _ = writeln!(
             out,
             "# HELP relais_db_pool_connections Database connections by state."
@@ -145,38 +140,4 @@ impl Metrics {
         let _ = writeln!(out, "relais_db_pool_waiting {}", pool.waiting);
         out
     }
-}
-
-/// The middleware that counts every answered request.
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let response = next.call(req).await?;
-    if let Some(state) = state {
-        let route = response
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
-        state.metrics.record(
-            response.request().method().as_str(),
-            &route,
-            response.status().as_u16(),
-            started.elapsed().as_secs_f64(),
-        );
-    }
-    Ok(response)
-}
-
-/// Prometheus metrics.
-#[utoipa::path(tag = "health", operation_id = "get_metrics", security(()),
-    extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
-#[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state))
 }

@@ -2,16 +2,27 @@
 //! committed as `openapi/openapi.json` and checked for drift by the tests.
 
 use actix_web::App;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::health;
+use crate::patterns::Whitelists;
+use crate::resources::actors::api::Actors;
+use crate::resources::centres::api::Centres;
+use crate::resources::documents::api::Documents;
+use crate::resources::events::api::Events;
+use crate::resources::sessions::api::Sessions;
+use crate::resources::shape::{self, Relation};
+use crate::resources::themes::api::Themes;
+use crate::resources::trainings::api::Trainings;
 use crate::resources::{
-    accounts, actors, centres, changes, documents, events, search, sessions, territories, themes,
-    trainings, users,
+    Resource, accounts, actors, centres, changes, documents, events, search, sessions, territories,
+    themes, trainings, users,
 };
-use crate::{health, metrics};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -69,7 +80,7 @@ pub fn base() -> utoipa::openapi::OpenApi {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
-        .service(metrics::metrics)
+        .service(health::metrics)
         .service(
             scope::scope("/api/v1")
                 .configure(centres::api::routes)
@@ -89,7 +100,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// What the annotations cannot say: each item's `included`, from the relations that fill it.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    crate::resources::shape::document(&mut api);
+    included(&mut api);
     crate::resources::users::api::document(&mut api);
     crate::resources::changes::document(&mut api);
     patch_schemas(&mut api);
@@ -164,4 +175,59 @@ pub fn document_json() -> Result<String, String> {
         .to_pretty_json()
         .map(|json| json + "\n")
         .map_err(|e| format!("cannot serialise the OpenAPI document: {e}"))
+}
+
+/// Documents `included` in each item's schema, from the same relations that fill it.
+/// Also gives `sort`, `facets`, `fields` and `include` the pattern of what each collection takes.
+pub fn included(openapi: &mut utoipa::openapi::OpenApi) {
+    /// Documents `R`'s whitelists, and returns its item's schema name and its relations.
+    fn documented<R: Resource>(
+        openapi: &mut utoipa::openapi::OpenApi,
+    ) -> (String, &'static [Relation]) {
+        let name = <R::Item as utoipa::ToSchema>::name().into_owned();
+        let fields = shape::item_fields::<R::Item>();
+        let mut whitelists = Whitelists::of(R::COLLECTION, &name);
+        whitelists.fields = fields.iter().map(String::as_str).collect();
+        whitelists.includes = R::RELATIONS.iter().map(|r| r.name).collect();
+        whitelists.document(openapi);
+        (name, R::RELATIONS)
+    }
+    let all = [
+        documented::<Centres>(openapi),
+        documented::<Actors>(openapi),
+        documented::<Events>(openapi),
+        documented::<Trainings>(openapi),
+        documented::<Sessions>(openapi),
+        documented::<Documents>(openapi),
+        documented::<Themes>(openapi),
+    ];
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    for (name, relations) in all {
+        if relations.is_empty() {
+            continue;
+        }
+        let Some(RefOr::T(Schema::Object(item))) = components.schemas.get_mut(&name) else {
+            continue;
+        };
+        let mut included = ObjectBuilder::new().description(Some(
+            "With `include=`: the related items asked for, as the caller may see them.",
+        ));
+        for relation in relations {
+            let target = Ref::from_schema_name((relation.schema)());
+            let schema: RefOr<Schema> = if relation.many {
+                ArrayBuilder::new().items(target).into()
+            } else {
+                // Null when the item refers to nothing, or to something hidden from the caller.
+                OneOfBuilder::new()
+                    .item(target)
+                    .item(ObjectBuilder::new().schema_type(Type::Null))
+                    .into()
+            };
+            included = included.property(relation.name, schema);
+        }
+        item.properties
+            .insert("included".to_string(), included.into());
+    }
 }

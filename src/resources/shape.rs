@@ -5,48 +5,25 @@
 //! collection's own select list and visibility: the caller sees embedded items exactly as it
 //! would read them (no hidden document, no contact details for the public).
 
+use diesel_async::AsyncPgConnection;
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
-use utoipa::openapi::{OpenApi, Ref, RefOr};
-
-use super::Resource;
-use super::actors::api::Actors;
-use super::centres::api::Centres;
-use super::documents::api::Documents;
-use super::events::api::Events;
-use super::sessions::api::Sessions;
-use super::themes::api::Themes;
-use super::trainings::api::Trainings;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::patterns::Whitelists;
-use crate::query::{Keys, Shaping};
-use diesel_async::AsyncPgConnection;
+use utoipa::openapi::{RefOr, Schema};
 use uuid::Uuid;
 
-/// The collection a relation points into.
-#[derive(Clone, Copy, Debug)]
-pub enum Target {
-    Centres,
-    Actors,
-    Trainings,
-    Documents,
-    Themes,
-}
+use super::{Resource, shown};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::query::{Keys, Shaping};
 
-impl Target {
-    fn schema(self) -> &'static str {
-        match self {
-            Target::Centres => "Centre",
-            Target::Actors => "Actor",
-            Target::Trainings => "Training",
-            Target::Documents => "Document",
-            Target::Themes => "Theme",
-        }
-    }
-}
+/// Reads the items of a relation's target, by the key the relation holds (id or slug).
+pub type Loader = for<'a> fn(
+    &'a mut AsyncPgConnection,
+    &'a Caller,
+    Keys,
+) -> LocalBoxFuture<'a, ApiResult<HashMap<String, Value>>>;
 
 /// Something an item refers to, that `include=` can embed.
 #[derive(Debug)]
@@ -55,7 +32,10 @@ pub struct Relation {
     pub name: &'static str,
     /// The item's field that holds the reference(s): an id or slug, or a list of them.
     pub field: &'static str,
-    pub target: Target,
+    /// Reads the target collection.
+    pub load: Loader,
+    /// The schema of the target's items.
+    pub schema: fn() -> String,
     /// Whether the field holds slugs (themes) rather than ids.
     pub by_slug: bool,
     /// Whether the field holds a list.
@@ -63,30 +43,29 @@ pub struct Relation {
 }
 
 impl Relation {
-    /// One item, by the id in `field`.
-    pub const fn one(name: &'static str, field: &'static str, target: Target) -> Relation {
+    /// One item of `R`, by the id in `field`.
+    pub const fn one<R: Resource>(name: &'static str, field: &'static str) -> Relation {
         Relation {
             name,
             field,
-            target,
+            load: load_from::<R>,
+            schema: schema_name::<R>,
             by_slug: false,
             many: false,
         }
     }
 
-    /// Items, by the list of ids in `field`, in its order.
-    pub const fn many(name: &'static str, field: &'static str, target: Target) -> Relation {
+    /// Items of `R`, by the list of ids in `field`, in its order.
+    pub const fn many<R: Resource>(name: &'static str, field: &'static str) -> Relation {
         Relation {
             many: true,
-            ..Relation::one(name, field, target)
+            ..Relation::one::<R>(name, field)
         }
     }
+}
 
-    /// The themes an item is tagged with, from its `themes` slugs.
-    pub const THEMES: Relation = Relation {
-        by_slug: true,
-        ..Relation::many("themes", "themes", Target::Themes)
-    };
+fn schema_name<R: Resource>() -> String {
+    <R::Item as utoipa::ToSchema>::name().into_owned()
 }
 
 /// How the items of a response are to be shaped.
@@ -179,7 +158,16 @@ impl Shape {
             let found = if keys.is_empty() {
                 HashMap::new()
             } else {
-                load(conn, caller, relation, keys.into_iter().collect()).await?
+                let keys = if relation.by_slug {
+                    Keys::Slugs(keys.into_iter().collect())
+                } else {
+                    Keys::Ids(
+                        keys.iter()
+                            .filter_map(|k| Uuid::parse_str(k).ok())
+                            .collect(),
+                    )
+                };
+                (relation.load)(conn, caller, keys).await?
             };
             for value in &mut values {
                 let keys = references(&value[relation.field]);
@@ -225,108 +213,35 @@ fn references(value: &Value) -> Vec<String> {
     }
 }
 
-/// The items of a relation's target with these keys, as the caller sees them, by key.
-async fn load(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    relation: &Relation,
-    keys: Vec<String>,
-) -> ApiResult<HashMap<String, Value>> {
-    match relation.target {
-        Target::Centres => load_from::<Centres>(conn, caller, relation.by_slug, keys).await,
-        Target::Actors => load_from::<Actors>(conn, caller, relation.by_slug, keys).await,
-        Target::Trainings => load_from::<Trainings>(conn, caller, relation.by_slug, keys).await,
-        Target::Documents => load_from::<Documents>(conn, caller, relation.by_slug, keys).await,
-        Target::Themes => load_from::<Themes>(conn, caller, relation.by_slug, keys).await,
-    }
-}
-
-async fn load_from<R: Resource>(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    by_slug: bool,
-    keys: Vec<String>,
-) -> ApiResult<HashMap<String, Value>> {
-    let keys = if by_slug {
-        Keys::Slugs(keys)
-    } else {
-        Keys::Ids(
-            keys.iter()
-                .filter_map(|k| Uuid::parse_str(k).ok())
-                .collect(),
-        )
-    };
-    let rows = R::COLLECTION
-        .find_all::<R::Item>(conn, caller, keys)
-        .await?;
-    let key = if by_slug { "slug" } else { "id" };
-    rows.into_iter()
-        .map(|row| {
-            let value = serde_json::to_value(super::shown::<R>(row, caller))
-                .map_err(|e| ApiError::internal(format!("serialising an item: {e}")))?;
-            let found = value[key].as_str().unwrap_or_default().to_string();
-            Ok((found, value))
-        })
-        .collect()
+/// The items of `R` with these keys, as the caller sees them, by key.
+fn load_from<'a, R: Resource>(
+    conn: &'a mut AsyncPgConnection,
+    caller: &'a Caller,
+    keys: Keys,
+) -> LocalBoxFuture<'a, ApiResult<HashMap<String, Value>>> {
+    Box::pin(async move {
+        let key = match keys {
+            Keys::Slugs(_) => "slug",
+            Keys::Ids(_) => "id",
+        };
+        let rows = R::COLLECTION
+            .find_all::<R::Item>(conn, caller, keys)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let value = serde_json::to_value(shown::<R>(row, caller))
+                    .map_err(|e| ApiError::internal(format!("serialising an item: {e}")))?;
+                let found = value[key].as_str().unwrap_or_default().to_string();
+                Ok((found, value))
+            })
+            .collect()
+    })
 }
 
 /// The top-level fields of an item, from its schema: what `fields=` may name.
-fn item_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+pub fn item_fields<T: utoipa::PartialSchema>() -> Vec<String> {
     match T::schema() {
         RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
         _ => Vec::new(),
-    }
-}
-
-/// Documents `included` in each item's schema, from the same relations that fill it.
-/// Also gives `sort`, `facets`, `fields` and `include` the pattern of what each collection takes.
-pub fn document(openapi: &mut OpenApi) {
-    /// Documents `R`'s whitelists, and returns its item's schema name and its relations.
-    fn documented<R: Resource>(openapi: &mut OpenApi) -> (String, &'static [Relation]) {
-        let name = <R::Item as utoipa::ToSchema>::name().into_owned();
-        let fields = item_fields::<R::Item>();
-        let mut whitelists = Whitelists::of(R::COLLECTION, &name);
-        whitelists.fields = fields.iter().map(String::as_str).collect();
-        whitelists.includes = R::RELATIONS.iter().map(|r| r.name).collect();
-        whitelists.document(openapi);
-        (name, R::RELATIONS)
-    }
-    let all = [
-        documented::<Centres>(openapi),
-        documented::<Actors>(openapi),
-        documented::<Events>(openapi),
-        documented::<Trainings>(openapi),
-        documented::<Sessions>(openapi),
-        documented::<Documents>(openapi),
-        documented::<Themes>(openapi),
-    ];
-    let Some(components) = openapi.components.as_mut() else {
-        return;
-    };
-    for (name, relations) in all {
-        if relations.is_empty() {
-            continue;
-        }
-        let Some(RefOr::T(Schema::Object(item))) = components.schemas.get_mut(&name) else {
-            continue;
-        };
-        let mut included = ObjectBuilder::new().description(Some(
-            "With `include=`: the related items asked for, as the caller may see them.",
-        ));
-        for relation in relations {
-            let target = Ref::from_schema_name(relation.target.schema());
-            let schema: RefOr<Schema> = if relation.many {
-                ArrayBuilder::new().items(target).into()
-            } else {
-                // Null when the item refers to nothing, or to something hidden from the caller.
-                OneOfBuilder::new()
-                    .item(target)
-                    .item(ObjectBuilder::new().schema_type(Type::Null))
-                    .into()
-            };
-            included = included.property(relation.name, schema);
-        }
-        item.properties
-            .insert("included".to_string(), included.into());
     }
 }

@@ -14,9 +14,11 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::centres::api::Centres;
 use crate::resources::links;
-use crate::resources::shape::{Relation, Target};
+use crate::resources::shape::Relation;
 use crate::resources::territories;
+use crate::resources::themes::api::Themes;
 use crate::resources::values::{check_coordinates, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::actors;
@@ -142,8 +144,8 @@ impl Resource for Actors {
     type Parent = ();
     const COLLECTION: &'static Collection = &ACTORS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::many("centres", "centre_ids", Target::Centres),
-        Relation::THEMES,
+        Relation::many::<Centres>("centres", "centre_ids"),
+        Themes::TAGS,
     ];
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
 

@@ -16,6 +16,7 @@ use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Pag
 use crate::resources::links;
 use crate::resources::shape::Relation;
 use crate::resources::territories;
+use crate::resources::themes::api::Themes;
 use crate::resources::values::{check_coordinates, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::centres;
@@ -118,7 +119,7 @@ impl Resource for Centres {
     type Filters = CentreFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &CENTRES;
-    const RELATIONS: &'static [Relation] = &[Relation::THEMES];
+    const RELATIONS: &'static [Relation] = &[Themes::TAGS];
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
 
     fn id(item: &Centre) -> Uuid {

@@ -15,8 +15,11 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
 };
+use crate::resources::actors::api::Actors;
+use crate::resources::centres::api::Centres;
 use crate::resources::links;
-use crate::resources::shape::{Relation, Target};
+use crate::resources::shape::Relation;
+use crate::resources::themes::api::Themes;
 use crate::resources::values::{Audience, default_language, validate_date, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::documents;
@@ -139,9 +142,9 @@ impl Resource for Documents {
     type Parent = ();
     const COLLECTION: &'static Collection = &DOCUMENTS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::one("centre", "centre_id", Target::Centres),
-        Relation::THEMES,
-        Relation::many("authors", "author_ids", Target::Actors),
+        Relation::one::<Centres>("centre", "centre_id"),
+        Themes::TAGS,
+        Relation::many::<Actors>("authors", "author_ids"),
     ];
 
     fn id(item: &Document) -> Uuid {

@@ -17,9 +17,13 @@ use crate::query::visibility::{Publicity, sees};
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
+use crate::resources::actors::api::Actors;
+use crate::resources::centres::api::Centres;
+use crate::resources::documents::api::Documents;
 use crate::resources::links;
-use crate::resources::shape::{Relation, Target};
+use crate::resources::shape::Relation;
 use crate::resources::territories;
+use crate::resources::themes::api::Themes;
 use crate::resources::values::{
     Audience, Format, PublicationStatus, check_coordinates, check_instant, check_period,
     default_timezone, field_error, local_time, validate_slug, validate_timezone,
@@ -190,10 +194,10 @@ impl Resource for Events {
     type Parent = ();
     const COLLECTION: &'static Collection = &EVENTS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::one("centre", "centre_id", Target::Centres),
-        Relation::THEMES,
-        Relation::many("speakers", "speaker_ids", Target::Actors),
-        Relation::many("documents", "document_ids", Target::Documents),
+        Relation::one::<Centres>("centre", "centre_id"),
+        Themes::TAGS,
+        Relation::many::<Actors>("speakers", "speaker_ids"),
+        Relation::many::<Documents>("documents", "document_ids"),
     ];
     const READ_ONLY: &'static [&'static str] = &[
         "id",

@@ -16,7 +16,7 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links;
-use crate::resources::shape::{Relation, Target};
+use crate::resources::shape::Relation;
 use crate::resources::values::validate_slug;
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::themes;
@@ -78,6 +78,15 @@ impl Filters for ThemeFilters {
 
 pub struct Themes;
 
+impl Themes {
+    /// The themes an item is tagged with, from its `themes` slugs: a relation of every
+    /// collection that can be tagged.
+    pub const TAGS: Relation = Relation {
+        by_slug: true,
+        ..Relation::many::<Themes>("themes", "themes")
+    };
+}
+
 impl Resource for Themes {
     type Item = Theme;
     type Input = ThemeInput;
@@ -86,7 +95,7 @@ impl Resource for Themes {
     const COLLECTION: &'static Collection = &THEMES;
     const RELATIONS: &'static [Relation] = &[Relation {
         by_slug: true,
-        ..Relation::one("parent", "parent", Target::Themes)
+        ..Relation::one::<Themes>("parent", "parent")
     }];
 
     fn id(item: &Theme) -> Uuid {

@@ -14,8 +14,11 @@ use crate::error::{
 };
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::actors::api::Actors;
+use crate::resources::centres::api::Centres;
 use crate::resources::links;
-use crate::resources::shape::{Relation, Target};
+use crate::resources::shape::Relation;
+use crate::resources::themes::api::Themes;
 use crate::resources::values::{Audience, PublicationStatus, validate_slug};
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::{training_sessions, trainings};
@@ -126,9 +129,9 @@ impl Resource for Trainings {
     type Parent = ();
     const COLLECTION: &'static Collection = &TRAININGS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::one("centre", "centre_id", Target::Centres),
-        Relation::THEMES,
-        Relation::many("trainers", "trainer_ids", Target::Actors),
+        Relation::one::<Centres>("centre", "centre_id"),
+        Themes::TAGS,
+        Relation::many::<Actors>("trainers", "trainer_ids"),
     ];
 
     fn id(item: &Training) -> Uuid {
