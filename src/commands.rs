@@ -53,7 +53,7 @@ pub async fn create_user(
             .get()
             .await
             .map_err(|e| format!("cannot connect: {e}"))?;
-        let id = crate::resources::accounts::api::create_user(&mut conn, email, password, role)
+        let id = crate::resources::users::api::create_account(&mut conn, email, password, role)
             .await
             .map_err(|e| e.to_string())?;
         println!("created {} {email} ({id})", role.as_str());

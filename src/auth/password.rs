@@ -12,7 +12,7 @@ fn hasher() -> Result<Argon2<'static>, ApiError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-pub fn hash(password: &str) -> Result<String, ApiError> {
+fn hash_now(password: &str) -> Result<String, ApiError> {
     hasher()?
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
@@ -21,7 +21,7 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
 
 /// Verifies `password` against `stored`; with `None` it verifies against a fixed hash anyway,
 /// so that an unknown email costs the same time as a wrong password.
-pub fn verify(password: &str, stored: Option<&str>) -> bool {
+fn verify_now(password: &str, stored: Option<&str>) -> bool {
     // A valid argon2id hash of a random password, with the same parameters as ours.
     const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5B3dQUaW9hvpA7V6oaDUvL9bCc4dbNr5Uxb8kFJm0I4";
     let found = stored.is_some();
@@ -30,4 +30,18 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     };
     let Ok(argon) = hasher() else { return false };
     argon.verify_password(password.as_bytes(), &parsed).is_ok() && found
+}
+
+/// Hashes `password` off the async workers: it takes tens of milliseconds on purpose.
+pub async fn hash(password: String) -> Result<String, ApiError> {
+    actix_web::web::block(move || hash_now(&password))
+        .await
+        .map_err(|e| ApiError::internal(format!("password hashing: {e}")))?
+}
+
+/// Verifies `password` against `stored` (see [`verify_now`]) off the async workers.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    actix_web::web::block(move || verify_now(&password, stored.as_deref()))
+        .await
+        .map_err(|e| ApiError::internal(format!("password check: {e}")))
 }

@@ -537,6 +537,8 @@ impl Collection {
         let mut condition = Sql::new();
         match Uuid::parse_str(key) {
             Ok(id) => condition.push(" AND t.id = ").bind(Bind::Uuid(id)),
+            // Rows without a slug (accounts) are named by id only.
+            Err(_) if !self.fields.contains(&"slug") => return Err(ApiError::not_found()),
             Err(_) => condition
                 .push(" AND t.slug = ")
                 .bind(Bind::Text(key.to_string())),

@@ -98,10 +98,7 @@ pub async fn update<R: Resource>(
                 .await?;
             let current = shown::<R>(row, caller);
             preconditions.check(&current)?;
-            match patch.apply::<R::Input>(&current, R::READ_ONLY)? {
-                Some(input) => R::save(c, input, Some(R::id(&current)), parent).await,
-                None => Ok(R::id(&current)),
-            }
+            R::patch(c, patch, &current, parent).await
         })
         .await?;
     let item = find::<R>(&mut conn, caller, &id.to_string(), Vec::new()).await?;

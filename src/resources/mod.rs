@@ -31,6 +31,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::http::MergePatch;
 use crate::query::{Collection, Filters};
 use shape::Relation;
 
@@ -44,7 +45,7 @@ pub fn shown<R: Resource>(mut item: R::Item, caller: &Caller) -> R::Item {
 pub trait Resource {
     /// A row as the collection's select list reads it, which is also what a caller receives
     /// (declared with [`crate::row!`]).
-    type Item: QueryableByName<Pg> + Serialize + Send + utoipa::ToSchema + 'static;
+    type Item: QueryableByName<Pg> + Serialize + Send + Sync + utoipa::ToSchema + 'static;
     /// What a client sends to create an item, and what a patched item must still be.
     type Input: DeserializeOwned + Validate + utoipa::ToSchema + Send;
     /// The list's filter parameters.
@@ -55,6 +56,8 @@ pub trait Resource {
     const COLLECTION: &'static Collection;
     /// What `include=` may embed.
     const RELATIONS: &'static [Relation] = &[];
+    /// Whether its lists and items take `fields=` and `include=`.
+    const SHAPED: bool = true;
     /// Fields of the item that a patch may not touch.
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at"];
 
@@ -72,6 +75,23 @@ pub trait Resource {
         existing: Option<Uuid>,
         parent: Self::Parent,
     ) -> impl Future<Output = ApiResult<Uuid>> + Send;
+
+    /// Applies a JSON Merge Patch to `current`, which the transaction has locked, and saves
+    /// the result; returns its id. By default the patched item must be a valid input again,
+    /// and replaces the row; a patch that changes nothing writes nothing.
+    fn patch(
+        conn: &mut AsyncPgConnection,
+        patch: MergePatch,
+        current: &Self::Item,
+        parent: Self::Parent,
+    ) -> impl Future<Output = ApiResult<Uuid>> + Send {
+        async move {
+            match patch.apply::<Self::Input>(current, Self::READ_ONLY)? {
+                Some(input) => Self::save(conn, input, Some(Self::id(current)), parent).await,
+                None => Ok(Self::id(current)),
+            }
+        }
+    }
 
     /// Runs first in a deletion's transaction, before the row named `key` is locked. A resource
     /// whose deletion rewrites other items locks them here: item before links, the order in

@@ -83,6 +83,15 @@ impl Shape {
     /// Checks `fields` against the item's schema and `include` against its relations: an
     /// unknown name is a 400 that lists the known ones.
     pub fn parse<R: Resource>(shaping: &Shaping) -> ApiResult<Shape> {
+        if !R::SHAPED
+            && let Some(name) = [("fields", &shaping.fields), ("include", &shaping.include)]
+                .into_iter()
+                .find_map(|(name, given)| given.is_some().then_some(name))
+        {
+            return Err(ApiError::bad_request(format!(
+                "unknown query parameter `{name}`"
+            )));
+        }
         let fields = match &shaping.fields {
             None => None,
             Some(list) => {

@@ -94,7 +94,7 @@ async fn prepare() -> Result<Server, String> {
     let mut template = AsyncPgConnection::establish(&template_url)
         .await
         .map_err(|e| e.to_string())?;
-    let admin_id = relais::resources::accounts::api::create_user(
+    let admin_id = relais::resources::users::api::create_account(
         &mut template,
         "admin@relais.test",
         PASSWORD,
@@ -102,7 +102,7 @@ async fn prepare() -> Result<Server, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let member_id = relais::resources::accounts::api::create_user(
+    let member_id = relais::resources::users::api::create_account(
         &mut template,
         "membre@relais.test",
         PASSWORD,

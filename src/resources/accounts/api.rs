@@ -101,13 +101,6 @@ async fn account(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Account> {
         .await?)
 }
 
-/// Runs argon2 off the async workers: it takes tens of milliseconds on purpose.
-async fn verify_password(password: String, stored: Option<String>) -> ApiResult<bool> {
-    web::block(move || password::verify(&password, stored.as_deref()))
-        .await
-        .map_err(|e| ApiError::internal(format!("password check: {e}")))
-}
-
 fn token_response(access_token: String, refresh_token: String) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -150,7 +143,7 @@ pub async fn create_token(
         .map_err(ApiError::too_many_requests)?;
     let mut conn = state.conn().await?;
     let account = account_by_email(&mut conn, &request.email).await?;
-    let verified = verify_password(
+    let verified = password::verify(
         request.password,
         account.as_ref().map(|a| a.password_hash.clone()),
     )
@@ -336,7 +329,7 @@ pub async fn change_password(
         .limiter
         .attempt(&account.email, address.as_deref())
         .map_err(ApiError::too_many_requests)?;
-    if !verify_password(change.current_password, Some(account.password_hash)).await? {
+    if !password::verify(change.current_password, Some(account.password_hash)).await? {
         return Err(ApiError::invalid_field(
             "current_password",
             "wrong_password",
@@ -346,7 +339,7 @@ pub async fn change_password(
     state
         .limiter
         .record_success(&account.email, address.as_deref());
-    let hash = hash_password(change.new_password).await?;
+    let hash = password::hash(change.new_password).await?;
     // The new password and the end of the other sessions land together, or not at all.
     conn.transaction(async |c| {
         diesel::update(users::table.find(id))
@@ -360,46 +353,6 @@ pub async fn change_password(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-pub(super) async fn hash_password(password: String) -> ApiResult<String> {
-    web::block(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::internal(format!("password hashing: {e}")))?
-}
-
-/// Creates an account (for `relais create-user` and the admin API); a taken email is a 409.
-pub async fn create_user(
-    conn: &mut AsyncPgConnection,
-    email: &str,
-    password: &str,
-    role: AccountRole,
-) -> ApiResult<Uuid> {
-    let email = email.trim();
-    if !validator::ValidateEmail::validate_email(&email) {
-        return Err(ApiError::invalid_field(
-            "email",
-            "email",
-            "must be an email address",
-        ));
-    }
-    if password.chars().count() < 12 {
-        return Err(ApiError::invalid_field(
-            "password",
-            "length",
-            "must be at least 12 characters long",
-        ));
-    }
-    let hash = hash_password(password.to_string()).await?;
-    Ok(diesel::insert_into(users::table)
-        .values((
-            users::email.eq(email),
-            users::password_hash.eq(hash),
-            users::role.eq(role),
-        ))
-        .returning(users::id)
-        .get_result(conn)
-        .await?)
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -4,23 +4,22 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{AccountRole, Admin, Caller, refresh};
+use crate::auth::{AccountRole, Admin, password, refresh};
 use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
-use crate::http::{
-    JsonBody, MergePatch, Preconditions, created_response, item_response, updated_response,
-};
+use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::Bind;
 use crate::query::{
-    Collection, Condition, Filters, Instant, KeyType, ListQuery, Lock, NoParams, Page, Paging,
-    SortKey, Visibility,
+    Collection, Condition, Filters, Instant, KeyType, ListQuery, Page, Paging, Shaping, SortKey,
+    Visibility,
 };
+use crate::resources::{Resource, crud};
 use crate::schema::users;
 use crate::state::AppState;
 
@@ -74,7 +73,8 @@ pub struct UserInput {
 }
 
 /// What an administrator may change of an account.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     pub role: AccountRole,
@@ -111,15 +111,85 @@ impl Filters for UserFilters {
     }
 }
 
-async fn find(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    key: &str,
-    lock: Lock,
-) -> ApiResult<User> {
-    // Accounts have no slug: anything but an id is unknown.
-    Uuid::parse_str(key).map_err(|_| ApiError::not_found())?;
-    USERS.find(conn, caller, key, &[], lock).await
+pub struct Users;
+
+impl Resource for Users {
+    type Item = User;
+    type Input = UserInput;
+    type Filters = UserFilters;
+    type Parent = ();
+    const COLLECTION: &'static Collection = &USERS;
+    const SHAPED: bool = false;
+    const READ_ONLY: &'static [&'static str] = &["id", "email", "created_at", "updated_at"];
+
+    fn id(user: &User) -> Uuid {
+        user.id
+    }
+
+    fn location(user: &User) -> String {
+        format!("/api/v1/users/{}", user.id)
+    }
+
+    /// Creates an account; an unknown or taken actor leaves no account behind (the caller's
+    /// transaction). An account is never replaced: [`Users::patch`] changes it.
+    async fn save(
+        conn: &mut AsyncPgConnection,
+        input: UserInput,
+        existing: Option<Uuid>,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        if existing.is_some() {
+            return Err(ApiError::internal(
+                "an account is changed by a patch, not replaced",
+            ));
+        }
+        let id = create_account(conn, &input.email, &input.password, input.role).await?;
+        if input.actor_id.is_some() {
+            diesel::update(users::table.find(id))
+                .set(users::actor_id.eq(input.actor_id))
+                .execute(conn)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Changes the role, activity or actor profile. Deactivating an account revokes its
+    /// sessions; the last active administrator cannot be demoted or deactivated (409).
+    async fn patch(
+        conn: &mut AsyncPgConnection,
+        patch: MergePatch,
+        current: &User,
+        _: (),
+    ) -> ApiResult<Uuid> {
+        let Some(update) = patch.apply::<UserUpdate>(current, Self::READ_ONLY)? else {
+            return Ok(current.id);
+        };
+        let stays_admin = update.role == AccountRole::Admin && update.is_active;
+        if current.role == AccountRole::Admin && current.is_active && !stays_admin {
+            // Serialise concurrent demotions: the check below must see every other one.
+            diesel::sql_query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                .execute(conn)
+                .await?;
+            let others: i64 = users::table
+                .filter(users::role.eq(AccountRole::Admin))
+                .filter(users::is_active.eq(true))
+                .filter(users::id.ne(current.id))
+                .count()
+                .get_result(conn)
+                .await?;
+            if others == 0 {
+                return Err(ApiError::conflict("this is the last active administrator"));
+            }
+        }
+        diesel::update(users::table.find(current.id))
+            .set((&update, users::updated_at.eq(diesel::dsl::now)))
+            .execute(conn)
+            .await?;
+        if !update.is_active {
+            refresh::revoke_user(conn, current.id).await?;
+        }
+        Ok(current.id)
+    }
 }
 
 /// List accounts (admin).
@@ -139,11 +209,7 @@ pub async fn list_users(
     admin: Admin,
     query: ListQuery<UserFilters>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let rows = USERS
-        .list::<User, _>(&mut conn, &admin.0, &query, Vec::new())
-        .await?;
-    rows.respond(&query, |user| user)
+    crud::list::<Users>(&state, &admin.0, query, Vec::new()).await
 }
 
 /// Read an account (admin).
@@ -161,10 +227,9 @@ pub async fn get_user(
     state: web::Data<AppState>,
     admin: Admin,
     id: web::Path<String>,
-    _: NoParams,
+    shaping: Shaping,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    item_response(&req, &find(&mut conn, &admin.0, &id, Lock::None).await?)
+    crud::get::<Users>(&req, &state, &admin.0, &id, Vec::new(), &shaping).await
 }
 
 /// Create an account (admin).
@@ -181,29 +246,7 @@ pub async fn create_user(
     admin: Admin,
     body: JsonBody<UserInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = body.into_inner();
-    let mut conn = state.conn().await?;
-    // One transaction: an unknown or taken actor leaves no account behind.
-    let id = conn
-        .transaction(async |c| {
-            let id = crate::resources::accounts::api::create_user(
-                c,
-                &input.email,
-                &input.password,
-                input.role,
-            )
-            .await?;
-            if input.actor_id.is_some() {
-                diesel::update(users::table.find(id))
-                    .set(users::actor_id.eq(input.actor_id))
-                    .execute(c)
-                    .await?;
-            }
-            Ok::<_, ApiError>(id)
-        })
-        .await?;
-    let user = find(&mut conn, &admin.0, &id.to_string(), Lock::None).await?;
-    created_response(&format!("/api/v1/users/{id}"), &user)
+    crud::create::<Users>(&state, &admin.0, body.into_inner(), ()).await
 }
 
 /// Change an account's role, activity or actor profile with a JSON Merge Patch (admin).
@@ -223,51 +266,41 @@ pub async fn update_user(
     id: web::Path<String>,
     patch: MergePatch,
 ) -> ApiResult<HttpResponse> {
-    let preconditions = Preconditions::of(&req);
-    let caller = admin.0;
-    let mut conn = state.conn().await?;
-    let id = conn
-        .transaction(async |c| {
-            let current = find(c, &caller, &id, Lock::ForUpdate).await?;
-            preconditions.check(&current)?;
-            let Some(update) = patch
-                .apply::<UserUpdate>(&current, &["id", "email", "created_at", "updated_at"])?
-            else {
-                return Ok(current.id);
-            };
-            let stays_admin = update.role == AccountRole::Admin && update.is_active;
-            if current.role == AccountRole::Admin && current.is_active && !stays_admin {
-                // Serialise concurrent demotions: the check below must see every other one.
-                diesel::sql_query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-                    .execute(c)
-                    .await?;
-                let others: i64 = users::table
-                    .filter(users::role.eq("admin"))
-                    .filter(users::is_active.eq(true))
-                    .filter(users::id.ne(current.id))
-                    .count()
-                    .get_result(c)
-                    .await?;
-                if others == 0 {
-                    return Err(ApiError::conflict("this is the last active administrator"));
-                }
-            }
-            diesel::update(users::table.find(current.id))
-                .set((
-                    users::role.eq(update.role.as_str()),
-                    users::is_active.eq(update.is_active),
-                    users::actor_id.eq(update.actor_id),
-                    users::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(c)
-                .await?;
-            if !update.is_active {
-                refresh::revoke_user(c, current.id).await?;
-            }
-            Ok::<_, ApiError>(current.id)
-        })
-        .await?;
-    updated_response(&find(&mut conn, &caller, &id.to_string(), Lock::None).await?)
+    crud::update::<Users>(&req, &state, &admin.0, &id, patch, Vec::new(), ()).await
+}
+
+/// Creates an account (for `relais create-user` and the admin API); a taken email is a 409.
+pub async fn create_account(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    password: &str,
+    role: AccountRole,
+) -> ApiResult<Uuid> {
+    let email = email.trim();
+    if !validator::ValidateEmail::validate_email(&email) {
+        return Err(ApiError::invalid_field(
+            "email",
+            "email",
+            "must be an email address",
+        ));
+    }
+    if password.chars().count() < 12 {
+        return Err(ApiError::invalid_field(
+            "password",
+            "length",
+            "must be at least 12 characters long",
+        ));
+    }
+    let hash = password::hash(password.to_string()).await?;
+    Ok(diesel::insert_into(users::table)
+        .values((
+            users::email.eq(email),
+            users::password_hash.eq(hash),
+            users::role.eq(role),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+        .await?)
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {
