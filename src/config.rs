@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::auth::roles::Role;
+use crate::auth::roles::{AccountRole, Role};
 
 /// Everything the server needs to know about its surroundings.
 #[derive(Clone, Debug)]
@@ -86,8 +86,11 @@ fn role_map(text: &str) -> Result<Vec<(String, Role)>, String> {
             let (value, role) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("RELAIS_JWKS_ROLES: `{pair}` is not value=role"))?;
-            let role = Role::for_account(role.trim())
-                .ok_or_else(|| format!("RELAIS_JWKS_ROLES: `{role}` is not member or admin"))?;
+            let role = role
+                .trim()
+                .parse::<AccountRole>()
+                .map(Role::from)
+                .map_err(|_| format!("RELAIS_JWKS_ROLES: `{role}` is not member or admin"))?;
             Ok((value.trim().to_string(), role))
         })
         .collect()

@@ -23,11 +23,6 @@ impl Role {
             Role::Admin => "admin",
         }
     }
-
-    /// The roles an account can hold (a token never says `public`), by name.
-    pub fn for_account(name: &str) -> Option<Role> {
-        name.parse::<AccountRole>().ok().map(Role::from)
-    }
 }
 
 /// The authenticated caller of a request, or the public.

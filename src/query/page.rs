@@ -174,17 +174,36 @@ impl PageEnd {
         query: &ListQuery<F>,
         data: Vec<T>,
     ) -> ApiResult<HttpResponse> {
+        let links = self.links(query);
+        let header_value = links.header();
+        let body = Page {
+            data,
+            meta: PageMeta {
+                total: self.total,
+                total_is_estimate: self.total_is_estimate,
+                page: query
+                    .paging
+                    .cursor
+                    .is_none()
+                    .then(|| query.paging.page.unwrap_or(1)),
+                per_page: query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE),
+                next_cursor: self.next_cursor,
+                facets: self.facets,
+            },
+            links,
+        };
+        Ok(HttpResponse::Ok()
+            .insert_header((header::LINK, header_value))
+            .json(body))
+    }
+
+    /// The links to this page, its neighbours and the ends of the list, keeping the request's
+    /// other parameters.
+    fn links<F>(&self, query: &ListQuery<F>) -> PageLinks {
         let per_page = query.paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        let PageEnd {
-            total,
-            total_is_estimate,
-            has_more,
-            next_cursor,
-            facets,
-        } = self;
         let by_cursor = query.paging.cursor.is_some();
         let page = query.paging.page.unwrap_or(1);
-        let last_page = ((total.max(1) - 1) / i64::from(per_page) + 1) as u32;
+        let last_page = ((self.total.max(1) - 1) / i64::from(per_page) + 1) as u32;
         let link = |changes: &[(&str, Option<String>)]| {
             let mut pairs: Vec<(String, String)> = query
                 .pairs
@@ -203,50 +222,40 @@ impl PageEnd {
             }
         };
         let to_page = |p: u32| link(&[("page", Some(p.to_string())), ("cursor", None)]);
-        let links = PageLinks {
+        PageLinks {
             self_: link(&[]),
-            next: match (&next_cursor, by_cursor) {
+            next: match (&self.next_cursor, by_cursor) {
                 (Some(cursor), true) => Some(link(&[("cursor", Some(cursor.clone()))])),
-                _ if has_more && !by_cursor => Some(to_page(page + 1)),
+                _ if self.has_more && !by_cursor => Some(to_page(page + 1)),
                 _ => None,
             },
             // Past the end, the previous page that has items is the last one.
             prev: (!by_cursor && page > 1).then(|| {
-                to_page(if total_is_estimate {
+                to_page(if self.total_is_estimate {
                     page - 1
                 } else {
                     (page - 1).min(last_page)
                 })
             }),
             first: to_page(1),
-            last: (!total_is_estimate).then(|| to_page(last_page)),
-        };
-        let mut header_value = Vec::new();
-        for (rel, url) in [
-            ("self", Some(&links.self_)),
-            ("first", Some(&links.first)),
-            ("prev", links.prev.as_ref()),
-            ("next", links.next.as_ref()),
-            ("last", links.last.as_ref()),
-        ] {
-            if let Some(url) = url {
-                header_value.push(format!("<{url}>; rel=\"{rel}\""));
-            }
+            last: (!self.total_is_estimate).then(|| to_page(last_page)),
         }
-        let body = Page {
-            data,
-            meta: PageMeta {
-                total,
-                total_is_estimate,
-                page: (!by_cursor).then_some(page),
-                per_page,
-                next_cursor,
-                facets,
-            },
-            links,
-        };
-        Ok(HttpResponse::Ok()
-            .insert_header((header::LINK, header_value.join(", ")))
-            .json(body))
+    }
+}
+
+impl PageLinks {
+    /// The `Link` header of RFC 8288 that says the same.
+    fn header(&self) -> String {
+        [
+            ("self", Some(&self.self_)),
+            ("first", Some(&self.first)),
+            ("prev", self.prev.as_ref()),
+            ("next", self.next.as_ref()),
+            ("last", self.last.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(rel, url)| url.map(|url| format!("<{url}>; rel=\"{rel}\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
     }
 }

@@ -396,33 +396,13 @@ pub async fn search(
             "search results are ranked by relevance and always carry their facets",
         ));
     }
-    let mut parts = Vec::new();
-    // `territory`, `near` and `bbox` keep the types that have places, and filter them.
-    let geography = query.geo.conditions()?;
-    let types = query.filters.types()?;
-    if let Some(name) = query.geo.first_given()
-        && !types.iter().any(|searched| searched.collection.located)
-    {
-        return Err(ApiError::bad_request(format!(
-            "`{name}` filters centres, actors and events, and `types` names none of them"
-        )));
-    }
-    for searched in types {
-        if !geography.is_empty() && !searched.collection.located {
-            continue;
-        }
-        if let Some(mut conditions) = type_conditions(searched, &query.filters)? {
-            conditions.extend(geography.iter().cloned());
-            parts.push((searched, conditions));
-        }
-    }
     let per_page = query
         .paging
         .per_page
         .unwrap_or(crate::query::DEFAULT_PER_PAGE);
     let signature = ranking_signature(&Condition::search(&query.filters.q, None)?);
     let after = ranked_after(query.paging.cursor.as_deref(), &signature)?;
-    if parts.is_empty() {
+    let Some(sql) = statement(&caller, &query, after)? else {
         return Rows::<Hit>::ranked(
             Vec::new(),
             per_page,
@@ -432,8 +412,7 @@ pub async fn search(
             None,
         )
         .respond(&query, |h| h);
-    }
-    let sql = statement(&caller, &query, &parts, after);
+    };
     let mut conn = state.conn().await?;
     let found: Found = sql.into_query().get_result(&mut conn).await?;
     let unreadable =
@@ -452,15 +431,45 @@ pub async fn search(
     .respond(&query, |hit| hit)
 }
 
-/// One statement: the matches are gathered once (materialised), then ranked, counted and
-/// faceted; snippets are cut for the page only. A page costs the same at any depth: it is cut
-/// after the cursor's score and id.
-fn statement(
+/// The types searched, each with its conditions. `territory`, `near` and `bbox` keep the
+/// types that have places, and filter them.
+fn parts(query: &ListQuery<SearchFilters>) -> ApiResult<Vec<(&'static Searched, Vec<Condition>)>> {
+    let mut parts = Vec::new();
+    let geography = query.geo.conditions()?;
+    let types = query.filters.types()?;
+    if let Some(name) = query.geo.first_given()
+        && !types.iter().any(|searched| searched.collection.located)
+    {
+        return Err(ApiError::bad_request(format!(
+            "`{name}` filters centres, actors and events, and `types` names none of them"
+        )));
+    }
+    for searched in types {
+        if !geography.is_empty() && !searched.collection.located {
+            continue;
+        }
+        if let Some(mut conditions) = type_conditions(searched, &query.filters)? {
+            conditions.extend(geography.iter().cloned());
+            parts.push((searched, conditions));
+        }
+    }
+    Ok(parts)
+}
+
+/// The one statement of a search, after the cursor's `(score, id)` when paging by cursor;
+/// `None` when the filters rule every type out. The matches are gathered once
+/// (materialised), then ranked, counted and faceted; snippets are cut for the page only. A
+/// page costs the same at any depth: it is cut after the cursor's score and id.
+pub fn statement(
     caller: &Caller,
     query: &ListQuery<SearchFilters>,
-    parts: &[(&Searched, Vec<Condition>)],
     after: Option<(f64, Uuid)>,
-) -> Sql {
+) -> ApiResult<Option<Sql>> {
+    let parts = parts(query)?;
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let parts = parts.as_slice();
     let per_page = query
         .paging
         .per_page
@@ -494,7 +503,7 @@ fn statement(
         .push(" AS facets, (SELECT score FROM page ORDER BY score DESC, id OFFSET ")
         .bind(Bind::Int(i64::from(per_page) - 1))
         .push(" LIMIT 1) AS last_score");
-    sql
+    Ok(Some(sql))
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -135,3 +135,19 @@ fn sessions_of_a_training() {
         scope,
     ));
 }
+
+#[test]
+fn search_across_every_type() {
+    use relais::auth::Caller;
+    use relais::resources::search::{SearchFilters, statement};
+    let query = ListQuery::<SearchFilters>::parse(
+        "/api/v1/search",
+        "q=zones%20humides&theme=mares&from=2026-01-01&per_page=10",
+    )
+    .expect("a valid query");
+    let sql = statement(&Caller::PUBLIC, &query, Some((0.25, Uuid::nil())))
+        .expect("a valid search")
+        .expect("types to search");
+    let (text, binds) = sql.render();
+    insta::assert_snapshot!(format!("{text}\n-- {binds:?}"));
+}
