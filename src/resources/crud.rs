@@ -19,11 +19,17 @@ pub async fn list<R: Resource>(
     query: ListQuery<R::Filters>,
     scope: Vec<Condition>,
 ) -> ApiResult<HttpResponse> {
-    let shape = Shape::parse::<R>(&query.shaping)?;
+    // A list that takes no shaping refuses it as it always has: once its query is known good.
+    let shape = R::SHAPED
+        .then(|| Shape::parse::<R>(&query.shaping))
+        .transpose()?;
     let mut conn = state.conn().await?;
     let rows = R::COLLECTION
         .list::<R::Item, _>(&mut conn, caller, &query, scope)
         .await?;
+    let Some(shape) = shape else {
+        return rows.respond(&query, |row| shown::<R>(row, caller));
+    };
     let (items, end) = rows.items(|row| shown::<R>(row, caller))?;
     if shape.is_plain() {
         return end.respond(&query, items);

@@ -110,3 +110,22 @@ async fn impossible_dates_are_refused_by_name() {
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert_eq!(reply.error_fields(), ["published_on"]);
 }
+
+#[actix_web::test]
+async fn a_language_code_is_stored_in_lower_case() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    let document = app
+        .create(
+            "documents",
+            json!({"title": "Note technique", "kind": "note_technique", "centre_id": centre["id"], "language": "EN"}),
+        )
+        .await;
+    assert_eq!(document["language"], "en");
+    let path = format!("/api/v1/documents/{}", document["id"].as_str().expect("id"));
+    let patched = app
+        .patch(&path, &json!({"language": "De"}), As::Admin)
+        .await
+        .expect(200);
+    assert_eq!(patched["language"], "de");
+}

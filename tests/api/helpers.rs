@@ -132,7 +132,7 @@ async fn hold_lease(admin: &str, number: i32) -> Result<(), String> {
             Err(e) => return drop(taken.send(Err(e.to_string()))),
         };
         runtime.block_on(async {
-            let locked = async {
+            let lock = async || {
                 let mut conn = AsyncPgConnection::establish(&admin)
                     .await
                     .map_err(|e| e.to_string())?;
@@ -141,14 +141,24 @@ async fn hold_lease(admin: &str, number: i32) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok::<_, String>(conn)
-            }
-            .await;
-            match locked {
-                Ok(_conn) => {
-                    drop(taken.send(Ok(())));
-                    std::future::pending::<()>().await;
+            };
+            let mut conn = match lock().await {
+                Ok(conn) => conn,
+                Err(e) => return drop(taken.send(Err(e))),
+            };
+            drop(taken.send(Ok(())));
+            // Should the server close the connection (an idle timeout), the lease is taken
+            // again at once, so that no other run takes this one for ended.
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                if diesel::sql_query("SELECT 1")
+                    .execute(&mut conn)
+                    .await
+                    .is_err()
+                    && let Ok(again) = lock().await
+                {
+                    conn = again;
                 }
-                Err(e) => drop(taken.send(Err(e))),
             }
         });
     });
@@ -171,23 +181,24 @@ async fn drop_ended_runs(conn: &mut AsyncPgConnection) -> Result<(), String> {
         free: bool,
     }
     let names: Vec<Name> = diesel::sql_query(format!(
-        "SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'"
+        "SELECT datname FROM pg_database WHERE left(datname, {}) = '{PREFIX}'",
+        PREFIX.len()
     ))
     .load(conn)
     .await
     .map_err(|e| e.to_string())?;
     let mut ended: Vec<String> = Vec::new();
     for name in names {
-        let run = name.datname[PREFIX.len()..]
-            .split('_')
-            .next()
-            .unwrap_or_default();
-        let Ok(number) = u32::from_str_radix(run, 16).map(|n| n as i32) else {
+        let rest = name.datname.strip_prefix(PREFIX).unwrap_or_default();
+        let run = rest.split('_').next().unwrap_or_default();
+        let number = u32::from_str_radix(run, 16).ok().filter(|_| run.len() == 8);
+        let Some(number) = number.map(|n| n as i32) else {
+            // Named before runs had numbers: dropped unless something still uses it.
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\"", name.datname))
+                .execute(conn)
+                .await;
             continue;
         };
-        if run.len() != 8 {
-            continue;
-        }
         let is_ended = ended.iter().any(|r| r == run) || {
             let free: Free = diesel::sql_query(format!(
                 "SELECT pg_try_advisory_lock({RUN_LOCK}, {number}) AS free"

@@ -239,3 +239,40 @@ async fn a_failed_account_creation_leaves_nothing_behind() {
         201
     );
 }
+
+#[actix_web::test]
+async fn the_account_list_takes_no_shaping() {
+    let app = TestApp::spawn().await;
+    for (query, detail) in [
+        (
+            "fields=email",
+            "this list takes neither `fields` nor `include`",
+        ),
+        (
+            "include=actor",
+            "this list takes neither `fields` nor `include`",
+        ),
+        (
+            "sort=password_hash&fields=email",
+            "cannot sort by `password_hash`; sortable fields: email, created_at",
+        ),
+    ] {
+        let refused = app.get(&format!("/api/v1/users?{query}"), As::Admin).await;
+        assert_eq!(refused.expect(400)["detail"], detail, "{query}");
+    }
+    let id = app.get("/api/v1/users", As::Admin).await.expect(200)["data"][0]["id"].clone();
+    let one = app
+        .get(
+            &format!("/api/v1/users/{}?fields=email", id.as_str().expect("id")),
+            As::Admin,
+        )
+        .await;
+    assert_eq!(
+        one.expect(400)["detail"],
+        "unknown query parameter `fields`"
+    );
+    assert_eq!(
+        app.get("/api/v1/users/pas-un-id", As::Admin).await.status,
+        404
+    );
+}

@@ -162,6 +162,7 @@ impl Resource for Documents {
         _: (),
     ) -> ApiResult<Uuid> {
         let slug = slugs::choose(conn, "documents", input.slug.take(), &input.title).await?;
+        input.language.make_ascii_lowercase();
         let id = match existing {
             None => {
                 diesel::insert_into(documents::table)
