@@ -101,8 +101,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// What the annotations cannot say: each item's `included`, from the relations that fill it.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     included(&mut api);
-    crate::resources::users::api::document(&mut api);
-    crate::resources::changes::document(&mut api);
+    Whitelists::of(&users::model::USERS, "User").document(&mut api);
+    Whitelists::of(&changes::DELETIONS, "Deletion").document(&mut api);
     patch_schemas(&mut api);
     api
 }

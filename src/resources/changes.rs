@@ -34,7 +34,7 @@ text_enum! {
     }
 }
 
-static DELETIONS: Collection = Collection {
+pub static DELETIONS: Collection = Collection {
     table: "deletions",
     fields: Deletion::FIELDS,
     computed: &[],
@@ -48,11 +48,6 @@ static DELETIONS: Collection = Collection {
     facets: &[],
     located: false,
 };
-
-/// The spec's patterns for what the list of tombstones sorts by.
-pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    crate::patterns::Whitelists::of(&DELETIONS, "Deletion").document(api);
-}
 
 crate::row! {
     /// An item deleted, or withdrawn from the caller's view.

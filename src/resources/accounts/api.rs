@@ -10,8 +10,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::model::Account;
 use crate::auth::tokens::ACCESS_TOKEN_SECONDS;
-use crate::auth::{AccountRole, Member, Role, password, refresh};
+use crate::auth::{Member, Role, password, refresh};
 use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
 use crate::http::{JsonBody, MergePatch, item_response};
 use crate::query::NoParams;
@@ -67,17 +68,6 @@ pub struct PasswordChange {
     pub current_password: String,
     #[validate(length(min = 12, max = 1024))]
     pub new_password: String,
-}
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
-pub(crate) struct Account {
-    pub id: Uuid,
-    pub email: String,
-    pub password_hash: String,
-    pub role: AccountRole,
-    pub is_active: bool,
-    pub actor_id: Option<Uuid>,
 }
 
 async fn account_by_email(conn: &mut AsyncPgConnection, email: &str) -> ApiResult<Option<Account>> {

@@ -2,3 +2,4 @@
 //! and `/me/password`.
 
 pub mod api;
+pub mod model;

@@ -2,63 +2,23 @@
 //! profile, deactivate. A deactivated account's tokens stop working at once.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::model::{USERS, User};
 use crate::auth::{AccountRole, Admin, password, refresh};
 use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::Bind;
-use crate::query::{
-    Collection, Condition, Filters, Instant, KeyType, ListQuery, Page, Paging, Shaping, SortKey,
-    Visibility,
-};
+use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::{Resource, crud};
 use crate::schema::users;
 use crate::state::AppState;
-
-static USERS: Collection = Collection {
-    table: "users",
-    fields: User::FIELDS,
-    computed: &[],
-    sorts: &[
-        SortKey::new("email", "t.email", KeyType::Text),
-        SortKey::CREATED_AT,
-    ],
-    default_sort: "email",
-    visibility: Visibility::Everyone,
-    facets: &[],
-    located: false,
-};
-
-/// The spec's patterns for what the list of accounts sorts by.
-pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    crate::patterns::Whitelists::of(&USERS, "User").document(api);
-}
-
-crate::row! {
-    /// An account. Its password is never shown.
-    #[derive(Debug, Serialize, ToSchema, QueryableByName)]
-    #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
-    pub struct User {
-        pub id: Uuid,
-        #[schema(example = "claire.martin@example.fr")]
-        pub email: String,
-        pub role: AccountRole,
-        /// A deactivated account cannot log in, and its tokens stop working.
-        pub is_active: bool,
-        /// The actor profile the account edits through `PATCH /me`.
-        pub actor_id: Option<Uuid>,
-        pub created_at: DateTime<Utc>,
-        pub updated_at: DateTime<Utc>,
-    }
-}
 
 /// An account to create.
 #[derive(Debug, Deserialize, Validate, ToSchema)]

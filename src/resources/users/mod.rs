@@ -1,3 +1,4 @@
 //! Accounts, managed by administrators (`/users`).
 
 pub mod api;
+pub mod model;
