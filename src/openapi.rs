@@ -15,8 +15,9 @@ use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
 use crate::resources::documents::api::Documents;
 use crate::resources::events::api::Events;
+use crate::resources::relation::Relation;
 use crate::resources::sessions::api::Sessions;
-use crate::resources::shape::{self, Relation};
+use crate::resources::shape;
 use crate::resources::themes::api::Themes;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::{

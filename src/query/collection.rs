@@ -5,6 +5,8 @@ use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use uuid::Uuid;
+
 use super::sql::Sql;
 use super::visibility::Visibility;
 
@@ -85,6 +87,19 @@ macro_rules! row {
             pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
         }
     };
+}
+
+/// Which rows [`Collection::find_all`] reads.
+pub enum Keys {
+    Ids(Vec<Uuid>),
+    Slugs(Vec<String>),
+}
+
+/// Whether [`Collection::find`] locks the row it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    ForUpdate,
 }
 
 /// A dimension that `facets=` counts items by.

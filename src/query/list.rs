@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-use super::collection::{Collection, FACET_VALUES, Facet, FacetCount};
+use super::collection::{Collection, FACET_VALUES, Facet, FacetCount, Keys, Lock};
 use super::condition::{Condition, Direction, Filters};
 use super::cursor::{self, Position, Sort};
 use super::geo::Near;
@@ -419,7 +419,7 @@ impl Plan {
     }
 
     /// Runs the plan: one page of rows, with its total and facets.
-    async fn run<R>(self, conn: &mut AsyncPgConnection) -> ApiResult<Rows<R>>
+    pub async fn run<R>(self, conn: &mut AsyncPgConnection) -> ApiResult<Rows<R>>
     where
         R: QueryableByName<Pg> + Send + 'static,
     {
@@ -471,21 +471,6 @@ impl Collection {
             sql.append(&condition.render());
         }
         sql
-    }
-
-    /// One page of rows, with its total and facets.
-    pub async fn list<R, F>(
-        &'static self,
-        conn: &mut AsyncPgConnection,
-        caller: &Caller,
-        query: &ListQuery<F>,
-        scope: Vec<Condition>,
-    ) -> ApiResult<Rows<R>>
-    where
-        R: QueryableByName<Pg> + Send + 'static,
-        F: Filters,
-    {
-        Plan::new(self, caller.role, query, scope)?.run(conn).await
     }
 
     /// `SELECT columns FROM table t WHERE` what `caller` sees `AND` `key`.
@@ -552,17 +537,4 @@ impl Collection {
             .await
             .map_err(ApiError::from)
     }
-}
-
-/// Which rows [`Collection::find_all`] reads.
-pub enum Keys {
-    Ids(Vec<Uuid>),
-    Slugs(Vec<String>),
-}
-
-/// Whether [`Collection::find`] locks the row it reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lock {
-    None,
-    ForUpdate,
 }

@@ -17,9 +17,11 @@ pub mod sql;
 pub mod values;
 pub mod visibility;
 
-pub use collection::{Collection, FACET_VALUES, Facet, FacetCount, KeyType, SortKey, THEME_LABEL};
+pub use collection::{
+    Collection, FACET_VALUES, Facet, FacetCount, KeyType, Keys, Lock, SortKey, THEME_LABEL,
+};
 pub use condition::{Condition, Direction, Filters, LinkTable, Span};
-pub use list::{EXACT_TOTAL_LIMIT, Keys, Lock, Plan};
+pub use list::{EXACT_TOTAL_LIMIT, Plan};
 pub use page::{Page, PageEnd, PageLinks, PageMeta, Rows};
 pub use params::{DEFAULT_PER_PAGE, ListQuery, MAX_PER_PAGE, NoParams, Paging, Shaping};
 pub use values::{DateBound, Instant};

@@ -16,7 +16,8 @@ use crate::enums::text_enum;
 use crate::error::{ApiResult, ListErrors};
 use crate::query::sql::Bind;
 use crate::query::{
-    Collection, Condition, Filters, Instant, KeyType, ListQuery, Page, Paging, SortKey, Visibility,
+    Collection, Condition, Filters, Instant, KeyType, ListQuery, Page, Paging, Plan, SortKey,
+    Visibility,
 };
 use crate::schema::deletions;
 use crate::state::AppState;
@@ -107,8 +108,8 @@ pub async fn list_changes(
     query: ListQuery<ChangeFilters>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let rows = DELETIONS
-        .list::<Deletion, _>(&mut conn, &caller, &query, Vec::new())
+    let rows = Plan::new(&DELETIONS, caller.role, &query, Vec::new())?
+        .run::<Deletion>(&mut conn)
         .await?;
     rows.respond(&query, |deletion| deletion)
 }

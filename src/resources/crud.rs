@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
 use crate::query::sql::{Bind, Sql};
-use crate::query::{Condition, ListQuery, Lock, Shaping};
+use crate::query::{Condition, ListQuery, Lock, Plan, Shaping};
 use crate::resources::shape::Shape;
 use crate::state::AppState;
 use diesel_async::RunQueryDsl;
@@ -24,8 +24,8 @@ pub async fn list<R: Resource>(
         .then(|| Shape::parse::<R>(&query.shaping))
         .transpose()?;
     let mut conn = state.conn().await?;
-    let rows = R::COLLECTION
-        .list::<R::Item, _>(&mut conn, caller, &query, scope)
+    let rows = Plan::new(R::COLLECTION, caller.role, &query, scope)?
+        .run::<R::Item>(&mut conn)
         .await?;
     let Some(shape) = shape else {
         return rows.respond(&query, |row| shown::<R>(row, caller));

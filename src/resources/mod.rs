@@ -10,6 +10,7 @@ pub mod crud;
 pub mod documents;
 pub mod events;
 pub mod links;
+pub mod relation;
 pub mod search;
 pub mod sessions;
 pub mod shape;
@@ -33,7 +34,7 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::http::MergePatch;
 use crate::query::{Collection, Filters};
-use shape::Relation;
+use relation::Relation;
 
 /// A row as `caller` receives it.
 pub fn shown<R: Resource>(mut item: R::Item, caller: &Caller) -> R::Item {

@@ -13,54 +13,29 @@ use std::collections::{BTreeSet, HashMap};
 use utoipa::openapi::{RefOr, Schema};
 use uuid::Uuid;
 
+use super::relation::Relation;
 use super::{Resource, shown};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{Keys, Shaping};
 
-/// Reads the items of a relation's target, by the key the relation holds (id or slug).
-pub type Loader = for<'a> fn(
-    &'a mut AsyncPgConnection,
-    &'a Caller,
-    Keys,
-) -> LocalBoxFuture<'a, ApiResult<HashMap<String, Value>>>;
-
-/// Something an item refers to, that `include=` can embed.
-#[derive(Debug)]
-pub struct Relation {
-    /// The name in `include=`, and under `included`.
-    pub name: &'static str,
-    /// The item's field that holds the reference(s): an id or slug, or a list of them.
-    pub field: &'static str,
-    /// Reads the target collection.
-    pub load: Loader,
-    /// The schema of the target's items.
-    pub schema: fn() -> String,
-    /// Whether the field holds slugs (themes) rather than ids.
-    pub by_slug: bool,
-    /// Whether the field holds a list.
-    pub many: bool,
+/// A relation to one item of `R`, by the id in `field`.
+pub const fn one<R: Resource>(name: &'static str, field: &'static str) -> Relation {
+    Relation {
+        name,
+        field,
+        load: load_from::<R>,
+        schema: schema_name::<R>,
+        by_slug: false,
+        many: false,
+    }
 }
 
-impl Relation {
-    /// One item of `R`, by the id in `field`.
-    pub const fn one<R: Resource>(name: &'static str, field: &'static str) -> Relation {
-        Relation {
-            name,
-            field,
-            load: load_from::<R>,
-            schema: schema_name::<R>,
-            by_slug: false,
-            many: false,
-        }
-    }
-
-    /// Items of `R`, by the list of ids in `field`, in its order.
-    pub const fn many<R: Resource>(name: &'static str, field: &'static str) -> Relation {
-        Relation {
-            many: true,
-            ..Relation::one::<R>(name, field)
-        }
+/// A relation to items of `R`, by the list of ids in `field`, in its order.
+pub const fn many<R: Resource>(name: &'static str, field: &'static str) -> Relation {
+    Relation {
+        many: true,
+        ..one::<R>(name, field)
     }
 }
 

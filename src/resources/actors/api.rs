@@ -16,7 +16,8 @@ use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::centres::api::Centres;
 use crate::resources::links;
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
+use crate::resources::shape;
 use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{check_coordinates, validate_slug};
@@ -144,7 +145,7 @@ impl Resource for Actors {
     type Parent = ();
     const COLLECTION: &'static Collection = &ACTORS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::many::<Centres>("centres", "centre_ids"),
+        shape::many::<Centres>("centres", "centre_ids"),
         Themes::TAGS,
     ];
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];

@@ -14,7 +14,7 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links;
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
 use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{check_coordinates, validate_slug};

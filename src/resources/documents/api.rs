@@ -18,7 +18,8 @@ use crate::query::{
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
 use crate::resources::links;
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
+use crate::resources::shape;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{Audience, default_language, validate_date, validate_slug};
 use crate::resources::{Resource, crud, slugs};
@@ -142,9 +143,9 @@ impl Resource for Documents {
     type Parent = ();
     const COLLECTION: &'static Collection = &DOCUMENTS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::one::<Centres>("centre", "centre_id"),
+        shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,
-        Relation::many::<Actors>("authors", "author_ids"),
+        shape::many::<Actors>("authors", "author_ids"),
     ];
 
     fn id(item: &Document) -> Uuid {

@@ -21,7 +21,8 @@ use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
 use crate::resources::documents::api::Documents;
 use crate::resources::links;
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
+use crate::resources::shape;
 use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{
@@ -194,10 +195,10 @@ impl Resource for Events {
     type Parent = ();
     const COLLECTION: &'static Collection = &EVENTS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::one::<Centres>("centre", "centre_id"),
+        shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,
-        Relation::many::<Actors>("speakers", "speaker_ids"),
-        Relation::many::<Documents>("documents", "document_ids"),
+        shape::many::<Actors>("speakers", "speaker_ids"),
+        shape::many::<Documents>("documents", "document_ids"),
     ];
     const READ_ONLY: &'static [&'static str] = &[
         "id",

@@ -18,7 +18,8 @@ use crate::query::sql::Bind;
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
+use crate::resources::shape;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::trainings::model::Modality;
 use crate::resources::values::{
@@ -108,7 +109,7 @@ impl Resource for Sessions {
     /// The training the session belongs to.
     type Parent = Uuid;
     const COLLECTION: &'static Collection = &SESSIONS;
-    const RELATIONS: &'static [Relation] = &[Relation::one::<Trainings>("training", "training_id")];
+    const RELATIONS: &'static [Relation] = &[shape::one::<Trainings>("training", "training_id")];
     const READ_ONLY: &'static [&'static str] = &[
         "id",
         "training_id",

@@ -16,7 +16,8 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::links;
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
+use crate::resources::shape;
 use crate::resources::values::validate_slug;
 use crate::resources::{Resource, crud, slugs};
 use crate::schema::themes;
@@ -83,7 +84,7 @@ impl Themes {
     /// collection that can be tagged.
     pub const TAGS: Relation = Relation {
         by_slug: true,
-        ..Relation::many::<Themes>("themes", "themes")
+        ..shape::many::<Themes>("themes", "themes")
     };
 }
 
@@ -95,7 +96,7 @@ impl Resource for Themes {
     const COLLECTION: &'static Collection = &THEMES;
     const RELATIONS: &'static [Relation] = &[Relation {
         by_slug: true,
-        ..Relation::one::<Themes>("parent", "parent")
+        ..shape::one::<Themes>("parent", "parent")
     }];
 
     fn id(item: &Theme) -> Uuid {

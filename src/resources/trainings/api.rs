@@ -17,7 +17,8 @@ use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Pag
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
 use crate::resources::links;
-use crate::resources::shape::Relation;
+use crate::resources::relation::Relation;
+use crate::resources::shape;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{Audience, PublicationStatus, validate_slug};
 use crate::resources::{Resource, crud, slugs};
@@ -129,9 +130,9 @@ impl Resource for Trainings {
     type Parent = ();
     const COLLECTION: &'static Collection = &TRAININGS;
     const RELATIONS: &'static [Relation] = &[
-        Relation::one::<Centres>("centre", "centre_id"),
+        shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,
-        Relation::many::<Actors>("trainers", "trainer_ids"),
+        shape::many::<Actors>("trainers", "trainer_ids"),
     ];
 
     fn id(item: &Training) -> Uuid {
