@@ -50,12 +50,50 @@ pub fn pool(database_url: &str, size: usize, queries: Arc<AtomicU64>) -> Result<
         AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
         .max_size(size)
+        .post_recycle(deadpool::managed::Hook::async_fn(|conn, metrics| {
+            Box::pin(bound_statement_cache(conn, metrics.recycle_count))
+        }))
         // A request waits at most this long for a connection, then gets a 503.
         .wait_timeout(Some(std::time::Duration::from_secs(5)))
         .create_timeout(Some(std::time::Duration::from_secs(5)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| format!("cannot build the database pool: {e}"))
+}
+
+/// Prepared statements a connection keeps at most, give or take what it prepares between two
+/// checks: each list shape is parsed and planned once per connection, and a client cycling
+/// through every combination of filters cannot make a connection's memory grow without end.
+const CACHED_STATEMENTS: i64 = 500;
+/// Every how many checkouts a connection counts its prepared statements.
+const CACHE_CHECK_EVERY: usize = 64;
+
+#[derive(QueryableByName)]
+struct Prepared {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+/// Empties a connection's statement cache once it holds more than [`CACHED_STATEMENTS`]
+/// (diesel's cache is unbounded or disabled; emptying it deallocates its statements).
+async fn bound_statement_cache(
+    conn: &mut AsyncPgConnection,
+    recycled: usize,
+) -> deadpool::managed::HookResult<diesel_async::pooled_connection::PoolError> {
+    use diesel::connection::CacheSize;
+    use diesel_async::AsyncConnection;
+    if recycled % CACHE_CHECK_EVERY != 0 {
+        return Ok(());
+    }
+    let prepared: QueryResult<Prepared> =
+        diesel::sql_query("SELECT count(*) AS count FROM pg_prepared_statements")
+            .get_result(conn)
+            .await;
+    if prepared.is_ok_and(|p| p.count > CACHED_STATEMENTS) {
+        conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+        conn.set_prepared_statement_cache_size(CacheSize::Unbounded);
+    }
+    Ok(())
 }
 
 /// Runs the pending migrations. Diesel's migration harness is synchronous, so it runs on a

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Text, Timestamptz};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::result::QueryResult;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Text, Timestamptz, Untyped};
 use uuid::Uuid;
 
 /// A value bound to a statement.
@@ -98,24 +99,46 @@ impl Sql {
         (text, binds)
     }
 
-    pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let (text, binds) = self.render();
-        let mut query = diesel::sql_query(text).into_boxed::<Pg>();
-        for bind in binds {
-            query = match bind {
-                Bind::Text(v) => query.bind::<Text, _>(v),
-                Bind::Uuid(v) => query.bind::<diesel::sql_types::Uuid, _>(v),
-                Bind::Bool(v) => query.bind::<Bool, _>(v),
-                Bind::Int(v) => query.bind::<BigInt, _>(v),
-                Bind::Float(v) => query.bind::<Double, _>(v),
-                Bind::Timestamp(v) => query.bind::<Timestamptz, _>(v),
-                Bind::Date(v) => query.bind::<Date, _>(v),
-                Bind::Texts(v) => query.bind::<Array<Text>, _>(v),
-                Bind::Uuids(v) => query.bind::<Array<diesel::sql_types::Uuid>, _>(v),
-            };
-        }
-        query
+    /// The statement, to run with diesel-async's `RunQueryDsl`.
+    pub fn into_query(self) -> Sql {
+        self
     }
+}
+
+/// A statement's text is made of its static pieces, with `$n` for each value: the same for
+/// every request of a shape, whatever the values. The connection's statement cache keys
+/// prepared statements by that text, so each shape is parsed and planned once per connection.
+impl QueryFragment<Pg> for Sql {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Code(code) => out.push_sql(code),
+                Piece::Value(value) => match value {
+                    Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                    Bind::Uuid(v) => out.push_bind_param::<diesel::sql_types::Uuid, _>(v)?,
+                    Bind::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+                    Bind::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+                    Bind::Float(v) => out.push_bind_param::<Double, _>(v)?,
+                    Bind::Timestamp(v) => out.push_bind_param::<Timestamptz, _>(v)?,
+                    Bind::Date(v) => out.push_bind_param::<Date, _>(v)?,
+                    Bind::Texts(v) => out.push_bind_param::<Array<Text>, _>(v)?,
+                    Bind::Uuids(v) => {
+                        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(v)?
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueryId for Sql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Sql {
+    type SqlType = Untyped;
 }
 
 #[cfg(test)]

@@ -246,6 +246,8 @@ pub struct TestApp {
     member: String,
     database: String,
     server: actix_web::dev::ServerHandle,
+    /// The server's state: its pool, to look at its connections.
+    pub state: actix_web::web::Data<AppState>,
 }
 
 /// A response, read whole.
@@ -333,7 +335,8 @@ impl TestApp {
         );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
-        let http = actix_web::HttpServer::new(move || app(state.clone()))
+        let served = state.clone();
+        let http = actix_web::HttpServer::new(move || app(served.clone()))
             .workers(1)
             .listen(listener)
             .expect("listen")
@@ -348,6 +351,7 @@ impl TestApp {
             member,
             database,
             server: handle,
+            state,
         }
     }
 

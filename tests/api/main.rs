@@ -19,6 +19,7 @@ mod search;
 mod seed;
 mod sessions;
 mod shaping;
+mod statement_cache;
 mod statements;
 mod themes;
 mod trainings;
