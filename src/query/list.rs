@@ -351,11 +351,7 @@ impl Plan {
     {
         match self.order {
             Order::Ranked { .. } => {
-                let rows = self
-                    .page()
-                    .into_query()
-                    .load::<Counted<R>>(&mut &*conn)
-                    .await?;
+                let rows = self.page().load::<Counted<R>>(&mut &*conn).await?;
                 let counted = rows.as_slice().first().map(|r| r.total);
                 let ranks = rows.iter().map(|r| r.rank).collect();
                 Ok(Fetched {
@@ -366,8 +362,8 @@ impl Plan {
             }
             Order::Sorted(_) => {
                 let (rows, count) = futures_util::future::try_join(
-                    self.page().into_query().load::<R>(&mut &*conn),
-                    self.count().into_query().get_result::<Count>(&mut &*conn),
+                    self.page().load::<R>(&mut &*conn),
+                    self.count().get_result::<Count>(&mut &*conn),
                 )
                 .await?;
                 Ok(Fetched {
@@ -388,7 +384,7 @@ impl Plan {
         let loads = handles
             .iter_mut()
             .zip(&self.facets)
-            .map(|(handle, facet)| self.facet(facet).into_query().load::<FacetCount>(handle));
+            .map(|(handle, facet)| self.facet(facet).load::<FacetCount>(handle));
         futures_util::future::try_join_all(loads).await
     }
 
@@ -404,13 +400,13 @@ impl Plan {
             None => {
                 let mut sql = Sql::from("SELECT count(*) AS n");
                 sql.append(&self.collection.from()).append(&self.filter());
-                sql.into_query().get_result::<Count>(conn).await?.n
+                sql.get_result::<Count>(conn).await?.n
             }
         };
         if matches!(self.order, Order::Ranked { .. }) || counted <= EXACT_TOTAL_LIMIT {
             return Ok((counted, false));
         }
-        let estimate: Estimate = self.estimate().into_query().get_result(conn).await?;
+        let estimate: Estimate = self.estimate().get_result(conn).await?;
         let rows = estimate.plan[0]["Plan"]["Plan Rows"]
             .as_f64()
             .unwrap_or_default();
@@ -500,10 +496,7 @@ impl Collection {
         };
         key.push(")");
         let sql = self.select_one(caller, &[], key);
-        sql.into_query()
-            .load::<R>(conn)
-            .await
-            .map_err(ApiError::from)
+        sql.load::<R>(conn).await.map_err(ApiError::from)
     }
 
     /// One row by id or slug, if the caller may see it; with [`Lock::ForUpdate`], locked for
@@ -532,9 +525,6 @@ impl Collection {
             condition.push(" FOR UPDATE OF t");
         }
         let sql = self.select_one(caller, scope, condition);
-        sql.into_query()
-            .get_result::<R>(conn)
-            .await
-            .map_err(ApiError::from)
+        sql.get_result::<R>(conn).await.map_err(ApiError::from)
     }
 }

@@ -98,11 +98,6 @@ impl Sql {
         }
         (text, binds)
     }
-
-    /// The statement, to run with diesel-async's `RunQueryDsl`.
-    pub fn into_query(self) -> Sql {
-        self
-    }
 }
 
 /// A statement's text is made of its static pieces, with `$n` for each value: the same for

@@ -131,10 +131,7 @@ pub async fn delete<R: Resource>(
         sql.push(R::COLLECTION.table)
             .push(" WHERE id = ")
             .bind(Bind::Uuid(R::id(&current)));
-        sql.into_query()
-            .execute(c)
-            .await
-            .map_err(ApiError::from_delete)?;
+        sql.execute(c).await.map_err(ApiError::from_delete)?;
         Ok::<_, ApiError>(())
     })
     .await?;

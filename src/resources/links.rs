@@ -88,7 +88,7 @@ pub async fn replace(
         .push(link.owner)
         .push(" = ")
         .bind(Bind::Uuid(owner));
-    delete.into_query().execute(conn).await?;
+    delete.execute(conn).await?;
     if unique.is_empty() {
         return Ok(());
     }
@@ -107,7 +107,6 @@ pub async fn replace(
         .bind(Bind::Uuids(unique))
         .push("::uuid[]) WITH ORDINALITY AS u(x, n)");
     insert
-        .into_query()
         .execute(conn)
         .await
         .map_err(|e| match ApiError::from(e) {
@@ -138,7 +137,7 @@ pub async fn replace_themes(
 ) -> ApiResult<()> {
     let mut query = Sql::from("SELECT id, slug FROM themes WHERE slug = ANY(");
     query.bind(Bind::Texts(slugs.to_vec())).push(")");
-    let found: Vec<ThemeId> = query.into_query().load(conn).await?;
+    let found: Vec<ThemeId> = query.load(conn).await?;
     let unknown: Vec<FieldError> = slugs
         .iter()
         .enumerate()

@@ -414,7 +414,7 @@ pub async fn search(
         .respond(&query, |h| h);
     };
     let mut conn = state.conn().await?;
-    let found: Found = sql.into_query().get_result(&mut conn).await?;
+    let found: Found = sql.get_result(&mut conn).await?;
     let unreadable =
         |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
     let rows: Vec<Hit> = serde_json::from_value(found.hits).map_err(unreadable)?;

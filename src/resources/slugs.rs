@@ -38,7 +38,7 @@ pub async fn choose(
     // get a 409 for a slug it never asked for: they take turns, until the first commits.
     let mut lock = Sql::from("SELECT pg_advisory_xact_lock(hashtext(");
     lock.bind(Bind::Text(format!("{table}/{base}"))).push("))");
-    lock.into_query().execute(conn).await?;
+    lock.execute(conn).await?;
     let mut query = Sql::from("SELECT slug FROM ");
     query
         .push(table)
@@ -46,7 +46,7 @@ pub async fn choose(
         .bind(Bind::Text(base.clone()))
         .push(" OR slug LIKE ")
         .bind(Bind::Text(format!("{base}-%")));
-    let taken: Vec<Taken> = query.into_query().load(conn).await?;
+    let taken: Vec<Taken> = query.load(conn).await?;
     if !taken.iter().any(|t| t.slug == base) {
         return Ok(base);
     }

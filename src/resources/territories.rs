@@ -50,7 +50,7 @@ pub async fn place(
         .push(table)
         .push(" s ON s.id = ")
         .bind(Bind::Uuid(existing.unwrap_or_default()));
-    let placed: Placed = sql.into_query().get_result(conn).await?;
+    let placed: Placed = sql.get_result(conn).await?;
     let Some(of_department) = placed.of_department else {
         return Err(ApiError::invalid_field(
             "department_code",

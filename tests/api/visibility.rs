@@ -55,7 +55,7 @@ async fn the_rule_the_lists_and_the_tombstones_agree() {
                     .push("::text AS status, ")
                     .bind(Bind::Text(audience.as_str().into()))
                     .push("::text AS audience) t");
-                let seen: Seen = sql.into_query().get_result(&mut conn).await.expect("query");
+                let seen: Seen = sql.get_result(&mut conn).await.expect("query");
                 let publicity = Publicity {
                     published: *status == "published",
                     public: audience == Audience::Public,

@@ -162,7 +162,7 @@ impl Resource for Themes {
                 Err(_) => sql.push("th.slug = ").bind(Bind::Text(key.to_string())),
             };
             sql.push(") ORDER BY o.id FOR UPDATE OF o");
-            sql.into_query().execute(conn).await?;
+            sql.execute(conn).await?;
         }
         Ok(())
     }
