@@ -1,4 +1,5 @@
-//! What every handler can reach: the pool, the token service, the login limiter, the metrics.
+//! What every handler can reach: the pool, the token service, the login limiter, the counts
+//! kept by the lists, the metrics.
 
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
@@ -6,12 +7,14 @@ use crate::config::LoginLimits;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::metrics;
+use crate::query::Counts;
 
 /// What every handler can reach.
 pub struct AppState {
     pub pool: DbPool,
     pub tokens: TokenService,
     pub limiter: LoginLimiter,
+    pub counts: Counts,
     pub metrics: metrics::Metrics,
 }
 
@@ -28,6 +31,7 @@ impl AppState {
             pool: db::pool(database_url, pool_size, metrics.database_queries.clone())?,
             tokens,
             limiter: LoginLimiter::new(limits),
+            counts: Counts::default(),
             metrics,
         })
     }

@@ -141,7 +141,7 @@ impl Facet {
 }
 
 /// How many items of the current filter have one value of a facet.
-#[derive(Debug, Serialize, Deserialize, ToSchema, QueryableByName)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, QueryableByName)]
 pub struct FacetCount {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub value: String,

@@ -40,13 +40,19 @@ impl LinkTable {
 /// What a date range (`from=`, `to=`) is compared with.
 #[derive(Clone, Copy, Debug)]
 pub enum Span {
-    /// Items that take time: not over by `from` (`ends >= from`), started by `to`.
+    /// Items that take time: not over by `from` (`ends >= from`), started by `to`. `range`
+    /// is the span as a range, as the table's GiST index holds it.
     Instants {
         starts: &'static str,
         ends: &'static str,
+        range: &'static str,
     },
-    /// Items of a day (a date column), both bounds included.
-    Day(&'static str),
+    /// Items of a day (a date column), both bounds included; undated items match neither.
+    /// `indexed` is the column as its sort index holds it (undated items last).
+    Day {
+        column: &'static str,
+        indexed: &'static str,
+    },
 }
 
 impl Span {
@@ -54,6 +60,7 @@ impl Span {
     pub const SCHEDULE: Span = Span::Instants {
         starts: "t.starts_at",
         ends: "t.ends_at",
+        range: "tstzrange(t.starts_at, t.ends_at, '[]')",
     };
 }
 
@@ -98,6 +105,8 @@ pub enum Condition {
     Near(geo::Near),
     /// Inside a box.
     Within(geo::BoundingBox),
+    /// No row: the filters ask for what the caller may not see.
+    Nothing,
 }
 
 /// The most a `q` may hold.
@@ -176,6 +185,42 @@ impl Condition {
         }
     }
 
+    /// A condition that no one range of an index serves, as two parts that no row meets
+    /// both: the first meets few rows, found through an index of their own; the second is a
+    /// range of an index in sort order. `from=` on a span (`ends >= from`) is met by the
+    /// items running at `from`, found in the span's range index, and by those starting from
+    /// it: a page sorted by start then reads from `from` on, where `ends >= from` alone walks
+    /// every item started before it.
+    pub(super) fn parts(&self) -> Option<[Sql; 2]> {
+        let Condition::During {
+            span,
+            from: Some(from),
+            to,
+        } = self
+        else {
+            return None;
+        };
+        let Span::Instants { starts, range, .. } = span else {
+            return None;
+        };
+        let at = from.start();
+        let mut running = Sql::from(" AND ");
+        running
+            .push(range)
+            .push(" @> ")
+            .bind(at.clone())
+            .push("::timestamptz AND ")
+            .push(starts)
+            .push(" < ")
+            .bind(at.clone());
+        let mut starting = Sql::from(" AND ");
+        starting.push(starts).push(" >= ").bind(at);
+        let until = during(*span, None, *to);
+        running.append(&until);
+        starting.append(&until);
+        Some([running, starting])
+    }
+
     pub(super) fn render(&self) -> Sql {
         let mut sql = Sql::from(" AND ");
         match self {
@@ -229,6 +274,9 @@ impl Condition {
             Condition::Territory(territories) => return territories.render(),
             Condition::Near(near) => return near.render(),
             Condition::Within(bbox) => return bbox.render(),
+            Condition::Nothing => {
+                sql.push("FALSE");
+            }
         }
         sql
     }
@@ -285,7 +333,7 @@ fn id_or_slug(table: &'static str, key: &str) -> Sql {
 fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Sql {
     let mut sql = Sql::new();
     match span {
-        Span::Instants { starts, ends } => {
+        Span::Instants { starts, ends, .. } => {
             if let Some(from) = from {
                 sql.push(" AND ").push(ends).push(" >= ").bind(from.start());
             }
@@ -293,15 +341,21 @@ fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Sql {
                 sql.push(" AND ").push(starts).push(" < ").bind(to.end());
             }
         }
-        Span::Day(column) => {
+        Span::Day { column, indexed } => {
             if let Some(from) = from {
                 sql.push(" AND ")
-                    .push(column)
+                    .push(indexed)
                     .push(" >= ")
                     .bind(from.date());
             }
             if let Some(to) = to {
-                sql.push(" AND ").push(column).push(" <= ").bind(to.date());
+                sql.push(" AND ")
+                    .push(indexed)
+                    .push(" <= ")
+                    .bind(to.date())
+                    .push(" AND ")
+                    .push(column)
+                    .push(" IS NOT NULL");
             }
         }
     }

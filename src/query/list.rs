@@ -6,10 +6,12 @@ use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::collection::{Collection, FACET_VALUES, Facet, FacetCount, Keys, Lock};
 use super::condition::{Condition, Direction, Filters};
+use super::counts::{Counts, Key, Snapshot, Tally};
 use super::cursor::{self, Position, Sort};
 use super::geo::Near;
 use super::page::{Resume, Rows};
@@ -62,6 +64,12 @@ impl Plan {
             (false, Some(name)) => return Err(unknown_parameter(name)),
             (false, None) => {}
         }
+        if conditions
+            .iter()
+            .any(|c| collection.visibility.hides_all(role, c))
+        {
+            conditions.push(Condition::Nothing);
+        }
         let order = order(collection, query.paging.sort.as_deref(), &conditions)?;
         let after = match (&query.paging.cursor, &order) {
             (None, _) => None,
@@ -110,23 +118,84 @@ impl Plan {
         }
     }
 
+    /// A sorted page. Where a condition is met by parts ([`Condition::parts`]), the page is
+    /// cut from the union of the few rows of the first part, read whole through their own
+    /// index, and of the second part's rows in order up to the page's end; both give only
+    /// ids and sort keys, and only the page's rows are then read whole.
     fn sorted_page(&self, sort: &Sort) -> Sql {
+        let Some([few, ordered]) = self.parted_filters() else {
+            let mut sql = Sql::from("SELECT ");
+            sql.append(&self.columns())
+                .append(&self.collection.from())
+                .append(&self.filter())
+                .append(&self.after_cursor(sort));
+            order_by(&mut sql, sort);
+            self.limit(&mut sql);
+            return sql;
+        };
         let mut sql = Sql::from("SELECT ");
         sql.append(&self.columns())
-            .append(&self.collection.from())
-            .append(&self.filter());
-        if let Some(Position::Keyset { values, id }) = &self.after {
-            sql.append(&cursor::after_keyset(sort, values, *id));
-        }
-        sql.push(" ORDER BY ");
-        for (key, direction) in sort {
-            sql.append(&key.expression())
-                .push(direction.keyword())
-                .push(", ");
-        }
-        sql.push("t.id ASC");
+            .push(" FROM (SELECT * FROM (")
+            .append(&self.keys_of(sort, &few))
+            .push(" UNION ALL (")
+            .append(&self.keys_of(sort, &ordered));
+        order_by(&mut sql, sort);
+        sql.push(" LIMIT ")
+            .bind(Bind::Int(self.rows_to_read()))
+            .push(")) t");
+        order_by(&mut sql, sort);
         self.limit(&mut sql);
+        sql.push(") r JOIN ")
+            .push(self.collection.table)
+            .push(" t ON t.id = r.id");
+        order_by(&mut sql, sort);
         sql
+    }
+
+    /// `SELECT t.id` and the sort's columns `FROM table t` `filter`, after the cursor.
+    fn keys_of(&self, sort: &Sort, filter: &Sql) -> Sql {
+        let mut sql = Sql::from("SELECT t.id");
+        for (key, _) in sort {
+            sql.push(", ").push(key.column);
+        }
+        sql.append(&self.collection.from())
+            .append(filter)
+            .append(&self.after_cursor(sort));
+        sql
+    }
+
+    /// ` AND` what comes after the cursor, if any.
+    fn after_cursor(&self, sort: &Sort) -> Sql {
+        match &self.after {
+            Some(Position::Keyset { values, id }) => cursor::after_keyset(sort, values, *id),
+            _ => Sql::new(),
+        }
+    }
+
+    /// The ` WHERE …` of each part, when a condition is met by parts.
+    fn parted_filters(&self) -> Option<[Sql; 2]> {
+        let (parted, parts) = self
+            .conditions
+            .iter()
+            .enumerate()
+            .find_map(|(index, condition)| Some((index, condition.parts()?)))?;
+        Some(parts.map(|part| {
+            let conditions =
+                self.conditions
+                    .iter()
+                    .enumerate()
+                    .map(|(index, condition)| match index == parted {
+                        true => part.clone(),
+                        false => condition.render(),
+                    });
+            self.collection.where_clause(self.role, conditions)
+        }))
+    }
+
+    /// The rows a page reads: those it skips, its own, and one more.
+    fn rows_to_read(&self) -> i64 {
+        let offset = i64::try_from(self.offset).unwrap_or(i64::MAX);
+        offset.saturating_add(i64::from(self.per_page) + 1)
     }
 
     /// ` LIMIT per_page + 1 OFFSET offset`.
@@ -211,8 +280,9 @@ impl Plan {
         sql
     }
 
-    /// The statements a page runs: its page, its count (unless ranked: the page counts its
-    /// matches as it ranks them) and its facets.
+    /// The statements a page may run: its page, its count (unless ranked: the page counts
+    /// its matches as it ranks them) and its facets. Counts kept from an earlier request
+    /// ([`Counts`]) and a last page's total are not run again.
     pub fn statements(&self) -> Vec<Sql> {
         let count = matches!(self.order, Order::Sorted(_)).then(|| self.count());
         std::iter::once(self.page())
@@ -220,6 +290,17 @@ impl Plan {
             .chain(self.facets.iter().map(|facet| self.facet(facet)))
             .collect()
     }
+}
+
+/// ` ORDER BY` the sort's keys, then the id.
+fn order_by(sql: &mut Sql, sort: &Sort) {
+    sql.push(" ORDER BY ");
+    for (key, direction) in sort {
+        sql.append(&key.expression())
+            .push(direction.keyword())
+            .push(", ");
+    }
+    sql.push("t.id ASC");
 }
 
 /// The order of a list: ranked when it searches or starts from a point and `sort` is not
@@ -335,8 +416,8 @@ struct Estimate {
     plan: serde_json::Value,
 }
 
-/// A page as read: its rows, their ranks when ranked, and the matches counted (`None` for a
-/// ranked page past its last match, which has no row to carry the count).
+/// A page as read: its rows, their ranks when ranked, and the matches counted when ranked
+/// (`None` past the last match, where no row carries the count).
 struct Fetched<R> {
     rows: Vec<R>,
     ranks: Vec<f64>,
@@ -344,7 +425,7 @@ struct Fetched<R> {
 }
 
 impl Plan {
-    /// The page and its count, sent together on one connection (pipelined).
+    /// The page's rows.
     async fn fetch<R>(&self, conn: &AsyncPgConnection) -> Result<Fetched<R>, diesel::result::Error>
     where
         R: QueryableByName<Pg> + Send + 'static,
@@ -360,70 +441,110 @@ impl Plan {
                     counted,
                 })
             }
-            Order::Sorted(_) => {
-                let (rows, count) = futures_util::future::try_join(
-                    self.page().load::<R>(&mut &*conn),
-                    self.count().get_result::<Count>(&mut &*conn),
-                )
-                .await?;
-                Ok(Fetched {
-                    rows,
-                    ranks: Vec::new(),
-                    counted: Some(count.n),
-                })
-            }
+            Order::Sorted(_) => Ok(Fetched {
+                rows: self.page().load::<R>(&mut &*conn).await?,
+                ranks: Vec::new(),
+                counted: None,
+            }),
         }
     }
 
-    /// The facets' counts, by facet name.
+    /// The facets' counts, in order: those kept under `snapshot`, the others counted now
+    /// (together, pipelined).
     async fn count_facets(
         &self,
         conn: &AsyncPgConnection,
+        counts: &Counts,
+        snapshot: &Arc<str>,
     ) -> Result<Vec<Vec<FacetCount>>, diesel::result::Error> {
-        let mut handles = vec![conn; self.facets.len()];
-        let loads = handles
-            .iter_mut()
-            .zip(&self.facets)
-            .map(|(handle, facet)| self.facet(facet).load::<FacetCount>(handle));
+        let loads = self.facets.iter().map(|facet| async move {
+            let statement = self.facet(facet);
+            let key = Key::of(&statement);
+            if let Some(Tally::Facet(kept)) = counts.get(&key, snapshot) {
+                return Ok(kept.to_vec());
+            }
+            let counted = statement.load::<FacetCount>(&mut &*conn).await?;
+            counts.keep(key, snapshot, Tally::Facet(counted.as_slice().into()));
+            Ok(counted)
+        });
         futures_util::future::try_join_all(loads).await
     }
 
-    /// The total: exact up to [`EXACT_TOTAL_LIMIT`], else the planner's estimate.
-    async fn total(
+    /// The total of a sorted list: known from the page when it is the last one (and not
+    /// reached by cursor), else kept under `snapshot`, else counted exactly up to
+    /// [`EXACT_TOTAL_LIMIT`] and estimated by the planner beyond.
+    async fn sorted_total(
         &self,
-        conn: &mut AsyncPgConnection,
+        conn: &AsyncPgConnection,
+        counts: &Counts,
+        snapshot: &Arc<str>,
+        rows: usize,
+    ) -> Result<(i64, bool), diesel::result::Error> {
+        let last_page = rows <= self.per_page as usize && (rows > 0 || self.offset == 0);
+        if last_page && self.after.is_none() {
+            let offset = i64::try_from(self.offset).unwrap_or(i64::MAX);
+            return Ok((offset.saturating_add(rows as i64), false));
+        }
+        let statement = self.count();
+        let key = Key::of(&statement);
+        if let Some(Tally::Total { total, estimate }) = counts.get(&key, snapshot) {
+            return Ok((total, estimate));
+        }
+        let counted = statement.get_result::<Count>(&mut &*conn).await?.n;
+        let (total, estimate) = match counted <= EXACT_TOTAL_LIMIT {
+            true => (counted, false),
+            false => {
+                let plan: Estimate = self.estimate().get_result(&mut &*conn).await?;
+                let rows = plan.plan[0]["Plan"]["Plan Rows"]
+                    .as_f64()
+                    .unwrap_or_default();
+                // The estimate cannot be below what has been counted.
+                ((rows as i64).max(counted), true)
+            }
+        };
+        counts.keep(key, snapshot, Tally::Total { total, estimate });
+        Ok((total, estimate))
+    }
+
+    /// The total of a ranked list: the page counted its matches as it ranked them, unless it
+    /// is past the last one.
+    async fn ranked_total(
+        &self,
+        conn: &AsyncPgConnection,
         counted: Option<i64>,
-    ) -> ApiResult<(i64, bool)> {
-        let counted = match counted {
-            Some(n) => n,
-            None if self.offset == 0 && self.after.is_none() => 0,
+    ) -> Result<(i64, bool), diesel::result::Error> {
+        match counted {
+            Some(n) => Ok((n, false)),
+            None if self.offset == 0 && self.after.is_none() => Ok((0, false)),
             None => {
                 let mut sql = Sql::from("SELECT count(*) AS n");
                 sql.append(&self.collection.from()).append(&self.filter());
-                sql.get_result::<Count>(conn).await?.n
+                Ok((sql.get_result::<Count>(&mut &*conn).await?.n, false))
             }
-        };
-        if matches!(self.order, Order::Ranked { .. }) || counted <= EXACT_TOTAL_LIMIT {
-            return Ok((counted, false));
         }
-        let estimate: Estimate = self.estimate().get_result(conn).await?;
-        let rows = estimate.plan[0]["Plan"]["Plan Rows"]
-            .as_f64()
-            .unwrap_or_default();
-        // The estimate cannot be below what we have already counted.
-        Ok(((rows as i64).max(counted), true))
     }
 
-    /// Runs the plan: one page of rows, with its total and facets.
-    pub async fn run<R>(self, conn: &mut AsyncPgConnection) -> ApiResult<Rows<R>>
+    /// Runs the plan: one page of rows, with its total and facets. The snapshot is read
+    /// first, with the page (pipelined); what is not kept under it is then counted.
+    pub async fn run<R>(self, conn: &mut AsyncPgConnection, counts: &Counts) -> ApiResult<Rows<R>>
     where
         R: QueryableByName<Pg> + Send + 'static,
     {
-        let shared: &AsyncPgConnection = conn;
-        let (fetched, facet_counts) =
-            futures_util::future::try_join(self.fetch::<R>(shared), self.count_facets(shared))
+        let conn: &AsyncPgConnection = conn;
+        let (snapshot, fetched) =
+            futures_util::future::try_join(Snapshot::read(conn), self.fetch::<R>(conn)).await?;
+        let total = async {
+            match self.order {
+                Order::Ranked { .. } => self.ranked_total(conn, fetched.counted).await,
+                Order::Sorted(_) => {
+                    let rows = fetched.rows.len();
+                    self.sorted_total(conn, counts, &snapshot, rows).await
+                }
+            }
+        };
+        let ((total, total_is_estimate), facet_counts) =
+            futures_util::future::try_join(total, self.count_facets(conn, counts, &snapshot))
                 .await?;
-        let (total, total_is_estimate) = self.total(conn, fetched.counted).await?;
         let facets = (!self.facets.is_empty()).then(|| {
             self.facets
                 .iter()
@@ -461,20 +582,25 @@ impl Plan {
 impl Collection {
     /// ` WHERE …`: what `role` may see, then the conditions.
     pub(crate) fn filter(&self, role: Role, conditions: &[Condition]) -> Sql {
+        self.where_clause(role, conditions.iter().map(Condition::render))
+    }
+
+    /// ` WHERE …`: what `role` may see, then the conditions, rendered.
+    fn where_clause(&self, role: Role, conditions: impl IntoIterator<Item = Sql>) -> Sql {
         let mut sql = Sql::from(" WHERE TRUE");
         sql.append(&self.visibility.render(role));
         for condition in conditions {
-            sql.append(&condition.render());
+            sql.append(&condition);
         }
         sql
     }
 
-    /// `SELECT columns FROM table t WHERE` what `caller` sees `AND` `key`.
-    fn select_one(&self, caller: &Caller, scope: &[Condition], key: Sql) -> Sql {
+    /// `SELECT columns FROM table t WHERE` what `role` sees `AND` `key`.
+    fn select_one(&self, role: Role, scope: &[Condition], key: Sql) -> Sql {
         let mut sql = Sql::from("SELECT ");
         sql.append(&self.select_list(None))
             .append(&self.from())
-            .append(&self.filter(caller.role, scope))
+            .append(&self.filter(role, scope))
             .append(&key);
         sql
     }
@@ -495,7 +621,7 @@ impl Collection {
             Keys::Ids(ids) => key.push(" AND t.id = ANY(").bind(Bind::Uuids(ids)),
         };
         key.push(")");
-        let sql = self.select_one(caller, &[], key);
+        let sql = self.select_one(caller.role, &[], key);
         sql.load::<R>(conn).await.map_err(ApiError::from)
     }
 
@@ -512,11 +638,26 @@ impl Collection {
     where
         R: QueryableByName<Pg> + Send + 'static,
     {
+        let sql = self
+            .find_statement(caller.role, key, scope, lock)
+            .ok_or_else(ApiError::not_found)?;
+        sql.get_result::<R>(conn).await.map_err(ApiError::from)
+    }
+
+    /// The statement that reads one row by id or slug as `role` sees it; `None` for a key
+    /// that can name no row.
+    pub fn find_statement(
+        &self,
+        role: Role,
+        key: &str,
+        scope: &[Condition],
+        lock: Lock,
+    ) -> Option<Sql> {
         let mut condition = Sql::new();
         match Uuid::parse_str(key) {
             Ok(id) => condition.push(" AND t.id = ").bind(Bind::Uuid(id)),
             // Rows without a slug (accounts) are named by id only.
-            Err(_) if !self.fields.contains(&"slug") => return Err(ApiError::not_found()),
+            Err(_) if !self.fields.contains(&"slug") => return None,
             Err(_) => condition
                 .push(" AND t.slug = ")
                 .bind(Bind::Text(key.to_string())),
@@ -524,7 +665,6 @@ impl Collection {
         if lock == Lock::ForUpdate {
             condition.push(" FOR UPDATE OF t");
         }
-        let sql = self.select_one(caller, scope, condition);
-        sql.get_result::<R>(conn).await.map_err(ApiError::from)
+        Some(self.select_one(role, scope, condition))
     }
 }

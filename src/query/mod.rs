@@ -8,6 +8,7 @@
 
 pub mod collection;
 pub mod condition;
+pub mod counts;
 pub mod cursor;
 pub mod geo;
 pub mod list;
@@ -21,6 +22,7 @@ pub use collection::{
     Collection, FACET_VALUES, Facet, FacetCount, KeyType, Keys, Lock, SortKey, THEME_LABEL,
 };
 pub use condition::{Condition, Direction, Filters, LinkTable, Span};
+pub use counts::Counts;
 pub use list::{EXACT_TOTAL_LIMIT, Plan};
 pub use page::{Page, PageEnd, PageLinks, PageMeta, Rows};
 pub use params::{DEFAULT_PER_PAGE, ListQuery, MAX_PER_PAGE, NoParams, Paging, Shaping};

@@ -5,6 +5,7 @@
 //! triggers use, must agree with it: a test checks the three on every status, audience and
 //! role.
 
+use super::condition::Condition;
 use super::sql::{Bind, Sql};
 use crate::auth::Role;
 
@@ -100,6 +101,26 @@ impl Visibility {
                     .push(" = ANY (t.lost_by)");
                 sql
             }
+        }
+    }
+}
+
+impl Visibility {
+    /// Whether `condition` asks for what `role` never sees (`audience=members` from the
+    /// public, `status=draft` from a member): the list is then empty, known so without a
+    /// scan, where the planner would read every row to find none.
+    pub(super) fn hides_all(&self, role: Role, condition: &Condition) -> bool {
+        let (Visibility::Published, Condition::Equals { column, value }) = (self, condition) else {
+            return false;
+        };
+        let Bind::Text(value) = value else {
+            return false;
+        };
+        let needs = needs(role);
+        match *column {
+            "t.status" => needs.published && value != "published",
+            "t.audience" => needs.public && value != "public",
+            _ => false,
         }
     }
 }

@@ -109,7 +109,7 @@ pub async fn list_changes(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let rows = Plan::new(&DELETIONS, caller.role, &query, Vec::new())?
-        .run::<Deletion>(&mut conn)
+        .run::<Deletion>(&mut conn, &state.counts)
         .await?;
     rows.respond(&query, |deletion| deletion)
 }

@@ -25,7 +25,7 @@ pub async fn list<R: Resource>(
         .transpose()?;
     let mut conn = state.conn().await?;
     let rows = Plan::new(R::COLLECTION, caller.role, &query, scope)?
-        .run::<R::Item>(&mut conn)
+        .run::<R::Item>(&mut conn, &state.counts)
         .await?;
     let Some(shape) = shape else {
         return rows.respond(&query, |row| shown::<R>(row, caller));

@@ -13,6 +13,7 @@ mod events;
 mod geography;
 mod lists;
 mod openapi;
+mod plans;
 mod roles;
 mod schema;
 mod search;

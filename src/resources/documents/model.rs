@@ -106,4 +106,7 @@ pub static DOCUMENTS: Collection = Collection {
 };
 
 /// What `from=` and `to=` compare: the day of publication.
-pub const PUBLICATION: Span = Span::Day("t.published_on");
+pub const PUBLICATION: Span = Span::Day {
+    column: "t.published_on",
+    indexed: "coalesce(t.published_on, '-infinity'::date)",
+};
