@@ -10,7 +10,8 @@
 # documents, 10,000 actors and BENCH_SIZES events (default 100000; the README's table is
 # BENCH_SIZES="10000 100000 1000000"). Generated once, kept for the next runs. Settings:
 # BENCH_SECONDS (default 10 a measure), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default
-# 32), BENCH_PORT (default 18080; the floor listens on the next port), RELAIS_BIN, FLOOR_BIN.
+# 32), BENCH_CALLS (a regular expression: only the calls it names, e.g. '^event'), BENCH_PORT
+# (default 18080; the floor listens on the next port), RELAIS_BIN, FLOOR_BIN.
 # Prints a Markdown table: throughput, p50, p99 and the server's peak RSS for each call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -121,7 +122,7 @@ for size in $sizes; do
     echo "$password" | DATABASE_URL=$url "$bin" create-user --email "$member" --role member \
         >/dev/null 2>&1 || true
 
-    calls "$size" >"$work/calls"
+    calls "$size" | grep -E "${BENCH_CALLS:-.}" >"$work/calls"
     DATABASE_URL=$url RELAIS_BIND="127.0.0.1:$port" "$bin" serve &
     relais=$!
     pids+=("$relais")

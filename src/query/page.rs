@@ -58,6 +58,13 @@ pub struct Rows<R> {
     pub(super) facets: Option<BTreeMap<String, Vec<FacetCount>>>,
 }
 
+impl<R> Rows<R> {
+    /// The matches of the list, all pages together.
+    pub fn total(&self) -> i64 {
+        self.total
+    }
+}
+
 /// Where the page after this one starts.
 pub(super) enum Resume {
     /// After the last row's values of the sort keys.

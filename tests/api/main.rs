@@ -23,6 +23,7 @@ mod shaping;
 mod statement_cache;
 mod statements;
 mod themes;
+mod totals;
 mod trainings;
 mod users;
 mod visibility;
