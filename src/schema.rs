@@ -46,6 +46,8 @@ diesel::table! {
         region_code -> Nullable<Text>,
         department_code -> Nullable<Text>,
         theme_ids -> Array<Nullable<Uuid>>,
+        centre_ids -> Array<Nullable<Uuid>>,
+        theme_slugs -> Array<Nullable<Text>>,
     }
 }
 
@@ -82,6 +84,7 @@ diesel::table! {
         region_code -> Nullable<Text>,
         department_code -> Nullable<Text>,
         theme_ids -> Array<Nullable<Uuid>>,
+        theme_slugs -> Array<Nullable<Text>>,
     }
 }
 
@@ -140,6 +143,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
         theme_ids -> Array<Nullable<Uuid>>,
+        author_ids -> Array<Nullable<Uuid>>,
+        theme_slugs -> Array<Nullable<Text>>,
     }
 }
 
@@ -199,6 +204,9 @@ diesel::table! {
         region_code -> Nullable<Text>,
         department_code -> Nullable<Text>,
         theme_ids -> Array<Nullable<Uuid>>,
+        speaker_ids -> Array<Nullable<Uuid>>,
+        document_ids -> Array<Nullable<Uuid>>,
+        theme_slugs -> Array<Nullable<Text>>,
     }
 }
 
@@ -296,6 +304,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
         theme_ids -> Array<Nullable<Uuid>>,
+        trainer_ids -> Array<Nullable<Uuid>>,
+        theme_slugs -> Array<Nullable<Text>>,
     }
 }
 

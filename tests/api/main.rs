@@ -11,6 +11,7 @@ mod database_errors;
 mod documents;
 mod events;
 mod geography;
+mod kept_links;
 mod lists;
 mod openapi;
 mod plans;

@@ -89,16 +89,7 @@ row! {
 pub static ACTORS: Collection = Collection {
     table: "actors",
     fields: Actor::FIELDS,
-    computed: &[
-        (
-            "centre_ids",
-            "ARRAY(SELECT l.centre_id FROM actor_centres l WHERE l.actor_id = t.id ORDER BY l.centre_id)",
-        ),
-        (
-            "themes",
-            "ARRAY(SELECT th.slug FROM actor_themes l JOIN themes th ON th.id = l.theme_id WHERE l.actor_id = t.id ORDER BY th.slug)",
-        ),
-    ],
+    computed: &[("themes", "t.theme_slugs")],
     sorts: &[
         SortKey::new("name", "t.name", KeyType::Text),
         SortKey::CREATED_AT,

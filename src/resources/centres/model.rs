@@ -63,10 +63,7 @@ row! {
 pub static CENTRES: Collection = Collection {
     table: "centres",
     fields: Centre::FIELDS,
-    computed: &[(
-        "themes",
-        "ARRAY(SELECT th.slug FROM centre_themes l JOIN themes th ON th.id = l.theme_id WHERE l.centre_id = t.id ORDER BY th.slug)",
-    )],
+    computed: &[("themes", "t.theme_slugs")],
     sorts: &[
         SortKey::new("name", "t.name", KeyType::Text),
         SortKey::CREATED_AT,

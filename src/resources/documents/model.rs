@@ -77,16 +77,7 @@ row! {
 pub static DOCUMENTS: Collection = Collection {
     table: "documents",
     fields: Document::FIELDS,
-    computed: &[
-        (
-            "themes",
-            "ARRAY(SELECT th.slug FROM document_themes l JOIN themes th ON th.id = l.theme_id WHERE l.document_id = t.id ORDER BY th.slug)",
-        ),
-        (
-            "author_ids",
-            "ARRAY(SELECT l.actor_id FROM document_authors l WHERE l.document_id = t.id ORDER BY l.position)",
-        ),
-    ],
+    computed: &[("themes", "t.theme_slugs")],
     sorts: &[
         SortKey::new("published_on", "t.published_on", KeyType::Date).null_as("-infinity"),
         SortKey::new("title", "t.title", KeyType::Text),

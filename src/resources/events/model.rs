@@ -101,26 +101,16 @@ pub static EVENTS: Collection = Collection {
     table: "events",
     fields: Event::FIELDS,
     computed: &[
-        (
-            "themes",
-            "ARRAY(SELECT th.slug FROM event_themes l JOIN themes th ON th.id = l.theme_id \
-             WHERE l.event_id = t.id ORDER BY th.slug)",
-        ),
+        ("themes", "t.theme_slugs"),
         ("remaining_places", "t.capacity"),
-        (
-            "speaker_ids",
-            "ARRAY(SELECT l.actor_id FROM event_speakers l WHERE l.event_id = t.id ORDER BY l.position)",
-        ),
-        (
-            "document_ids",
-            "ARRAY(SELECT l.document_id FROM event_documents l WHERE l.event_id = t.id \
-             ORDER BY l.position)",
-        ),
+        // Who may see each related document changes with the documents: read at each page,
+        // for the events that have any.
         (
             "document_publicity",
-            "ARRAY(SELECT (d.status = 'published')::int * 2 + (d.audience = 'public')::int \
-             FROM event_documents l JOIN documents d ON d.id = l.document_id \
-             WHERE l.event_id = t.id ORDER BY l.position)",
+            "CASE WHEN t.document_ids = '{}' THEN '{}'::int[] ELSE \
+             ARRAY(SELECT (d.status = 'published')::int * 2 + (d.audience = 'public')::int \
+             FROM unnest(t.document_ids) WITH ORDINALITY AS u(id, n) \
+             JOIN documents d ON d.id = u.id ORDER BY u.n) END",
         ),
     ],
     sorts: &[

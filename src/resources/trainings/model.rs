@@ -62,16 +62,7 @@ row! {
 pub static TRAININGS: Collection = Collection {
     table: "trainings",
     fields: Training::FIELDS,
-    computed: &[
-        (
-            "themes",
-            "ARRAY(SELECT th.slug FROM training_themes l JOIN themes th ON th.id = l.theme_id WHERE l.training_id = t.id ORDER BY th.slug)",
-        ),
-        (
-            "trainer_ids",
-            "ARRAY(SELECT l.actor_id FROM training_trainers l WHERE l.training_id = t.id ORDER BY l.position)",
-        ),
-    ],
+    computed: &[("themes", "t.theme_slugs")],
     sorts: &[
         SortKey::new("title", "t.title", KeyType::Text),
         SortKey::new("duration_hours", "t.duration_hours", KeyType::Float).null_as("-infinity"),
