@@ -1,7 +1,8 @@
 //! Many-to-many links (themes, speakers, authors, trainers, network membership), each
 //! described once here and used by the filters, the writes, the search and the deletions of
-//! themes alike. Links are replaced as a whole on every write and read back as arrays in the
-//! collection's select list.
+//! themes alike. Links are replaced as a whole on every write, in the transaction that holds
+//! the item's row; the database copies them onto the row as arrays (migrations 000008, 000016),
+//! which the lists read.
 
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};

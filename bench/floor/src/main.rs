@@ -31,6 +31,15 @@ struct Statement {
     binds: Vec<Box<dyn ToSql + Sync + Send>>,
 }
 
+impl Statement {
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.binds
+            .iter()
+            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+            .collect()
+    }
+}
+
 struct Floor {
     pool: Pool,
     calls: HashMap<String, Statement>,
@@ -94,13 +103,8 @@ async fn rows(pool: &Pool, statement: &Statement) -> Result<Vec<Value>, String> 
         .prepare_cached(&statement.text)
         .await
         .map_err(|e| e.to_string())?;
-    let binds: Vec<&(dyn ToSql + Sync)> = statement
-        .binds
-        .iter()
-        .map(|b| b.as_ref() as &(dyn ToSql + Sync))
-        .collect();
     let rows = client
-        .query(&prepared, &binds)
+        .query(&prepared, &statement.params())
         .await
         .map_err(|e| e.to_string())?;
     rows.iter().map(json).collect()
@@ -114,13 +118,8 @@ async fn explain(pool: &Pool, calls: &HashMap<String, Statement>) -> Result<(), 
     for name in names {
         let statement = &calls[name];
         let text = format!("EXPLAIN (ANALYZE, BUFFERS) {}", statement.text);
-        let binds: Vec<&(dyn ToSql + Sync)> = statement
-            .binds
-            .iter()
-            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
-            .collect();
         let plan = client
-            .query(&text, &binds)
+            .query(&text, &statement.params())
             .await
             .map_err(|e| e.to_string())?;
         println!("== {name}\n{}", statement.text);
