@@ -140,6 +140,24 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
     }
 
+    /// A registration, or a change of one, that the state of things does not allow (409): `kind`
+    /// names why (`registration-closed`, `cancelled`…), `detail` says it.
+    pub fn refused(kind: &'static str, detail: String) -> Self {
+        Self::new(StatusCode::CONFLICT, kind, detail)
+    }
+
+    /// `409` with `Location`: the caller is registered already, there.
+    pub fn already_registered(location: &str) -> Self {
+        ApiError {
+            header: Some(Box::new((header::LOCATION, location.to_string()))),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "already-registered",
+                format!("you are registered already: {location}"),
+            )
+        }
+    }
+
     pub fn precondition_failed() -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,

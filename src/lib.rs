@@ -28,6 +28,7 @@ use utoipa_actix_web::AppExt;
 use crate::auth::tokens::TokenService;
 use crate::config::Config;
 use crate::db::{Durability, LocalCluster};
+use crate::resources::registrations::offers;
 pub use crate::state::AppState;
 
 /// The application, as served and as tested.
@@ -118,11 +119,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.login_limits,
     )?);
     log::info!("relais listens on http://{}", config.bind);
+    let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
         .run();
     let result = server.await.map_err(|e| format!("server error: {e}"));
+    sweep.abort();
     tokio::task::spawn_blocking(move || database.close())
         .await
         .map_err(|e| format!("stopping the cluster: {e}"))?;

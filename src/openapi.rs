@@ -21,8 +21,8 @@ use crate::resources::shape;
 use crate::resources::themes::api::Themes;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::{
-    Resource, accounts, actors, centres, changes, documents, events, search, sessions, territories,
-    themes, trainings, users,
+    Resource, accounts, actors, centres, changes, documents, events, registrations, search,
+    sessions, territories, themes, trainings, users,
 };
 
 #[derive(OpenApi)]
@@ -42,6 +42,7 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "actors", description = "People and organisations of the network"),
         (name = "events", description = "Journées techniques, rencontres, groupes de travail…"),
         (name = "trainings", description = "Formations, webinaires, e-learning and their dated sessions"),
+        (name = "registrations", description = "Places at events and training sessions, waitlists, attendance, a member's calendar"),
         (name = "documents", description = "Guides, notes techniques, retours d'expérience…"),
         (name = "themes", description = "The shared, hierarchical taxonomy"),
         (name = "search", description = "One French full-text search across every type"),
@@ -89,6 +90,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(events::api::routes)
                 .configure(trainings::api::routes)
                 .configure(sessions::api::routes)
+                .configure(registrations::api::routes)
+                .configure(registrations::me::routes)
                 .configure(documents::api::routes)
                 .configure(themes::api::routes)
                 .configure(changes::routes)
@@ -104,6 +107,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     included(&mut api);
     Whitelists::of(&users::model::USERS, "User").document(&mut api);
     Whitelists::of(&changes::DELETIONS, "Deletion").document(&mut api);
+    Whitelists::of(&registrations::model::REGISTRATIONS, "Registration").document(&mut api);
     patch_schemas(&mut api);
     api
 }

@@ -207,6 +207,28 @@ diesel::table! {
         speaker_ids -> Array<Nullable<Uuid>>,
         document_ids -> Array<Nullable<Uuid>>,
         theme_slugs -> Array<Nullable<Text>>,
+        registration -> Text,
+        waitlist_promotion -> Text,
+        offer_hours -> Int4,
+        held_places -> Int4,
+        has_places -> Bool,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Uuid,
+        event_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        item_id -> Uuid,
+        user_id -> Uuid,
+        status -> Text,
+        queued -> Int8,
+        offered_until -> Nullable<Timestamptz>,
+        cancellation -> Nullable<Text>,
+        attendance -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -264,6 +286,13 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        registration -> Text,
+        waitlist_promotion -> Text,
+        offer_hours -> Int4,
+        held_places -> Int4,
+        registration_opens_at -> Nullable<Timestamptz>,
+        registration_closes_at -> Nullable<Timestamptz>,
+        has_places -> Bool,
     }
 }
 
@@ -319,6 +348,7 @@ diesel::table! {
         actor_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        calendar_token -> Text,
     }
 }
 
@@ -345,6 +375,9 @@ diesel::joinable!(event_themes -> themes (theme_id));
 diesel::joinable!(events -> centres (centre_id));
 diesel::joinable!(events -> regions (region_code));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(registrations -> events (event_id));
+diesel::joinable!(registrations -> training_sessions (session_id));
+diesel::joinable!(registrations -> users (user_id));
 diesel::joinable!(training_sessions -> trainings (training_id));
 diesel::joinable!(training_themes -> themes (theme_id));
 diesel::joinable!(training_themes -> trainings (training_id));
@@ -370,6 +403,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     refresh_tokens,
     regions,
+    registrations,
     themes,
     training_sessions,
     training_themes,

@@ -87,6 +87,8 @@ pub enum Condition {
     },
     /// `column >= at`
     AtOrAfter { column: &'static str, at: Bind },
+    /// `column < at`
+    Before { column: &'static str, at: Bind },
     /// `from=` and `to=` over a span.
     During {
         span: Span,
@@ -148,6 +150,14 @@ impl Condition {
     /// `from=` and `to=` over `span`, when either is given.
     pub fn during(span: Span, from: Option<DateBound>, to: Option<DateBound>) -> Option<Condition> {
         (from.is_some() || to.is_some()).then_some(Condition::During { span, from, to })
+    }
+
+    /// `has_places=`: events or sessions with places left (or unlimited), or full ones.
+    pub fn has_places(value: bool) -> Condition {
+        Condition::Equals {
+            column: "t.has_places",
+            value: Bind::Bool(value),
+        }
     }
 
     /// `updated_since=`: changed at or after this instant.
@@ -250,6 +260,9 @@ impl Condition {
             }
             Condition::AtOrAfter { column, at } => {
                 sql.push(column).push(" >= ").bind(at.clone());
+            }
+            Condition::Before { column, at } => {
+                sql.push(column).push(" < ").bind(at.clone());
             }
             Condition::During { span, from, to } => return during(*span, *from, *to),
             Condition::Search { text, typo } => {

@@ -625,6 +625,22 @@ impl Collection {
         sql.load::<R>(conn).await.map_err(ApiError::from)
     }
 
+    /// Every row that meets `conditions`, in `order`: exports, which are not paged.
+    pub async fn find_matching<R>(
+        &self,
+        conn: &mut AsyncPgConnection,
+        conditions: &[Condition],
+        order: &'static str,
+    ) -> ApiResult<Vec<R>>
+    where
+        R: QueryableByName<Pg> + Send + 'static,
+    {
+        let mut order_by = Sql::from(" ORDER BY ");
+        order_by.push(order);
+        let sql = self.select_one(Role::Admin, conditions, order_by);
+        sql.load::<R>(conn).await.map_err(ApiError::from)
+    }
+
     /// One row by id or slug, if the caller may see it; with [`Lock::ForUpdate`], locked for
     /// the rest of the transaction.
     pub async fn find<R>(

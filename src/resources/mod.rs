@@ -10,6 +10,8 @@ pub mod crud;
 pub mod documents;
 pub mod events;
 pub mod links;
+pub mod places;
+pub mod registrations;
 pub mod relation;
 pub mod search;
 pub mod sessions;

@@ -148,3 +148,42 @@ text_enum! {
     #[derive(Default)]
     PublicationStatus { #[default] Draft = "draft", Published = "published", Cancelled = "cancelled" }
 }
+
+text_enum! {
+    /// How an event or session takes registrations: through relais, or not at all (free
+    /// entry).
+    #[derive(Default)]
+    RegistrationMode { #[default] Required = "required", None = "none" }
+}
+
+text_enum! {
+    /// How a freed place goes to the first waitlisted member: `confirm` gives it at once;
+    /// `offer` holds it `offer_hours` for them to accept, then passes it to the next.
+    #[derive(Default)]
+    WaitlistPromotion { #[default] Confirm = "confirm", Offer = "offer" }
+}
+
+/// `remaining_places` of an event or a session: its capacity less the places confirmed or
+/// offered, which the database counts in `held_places` (migration 000017).
+pub const REMAINING_PLACES: &str =
+    "CASE WHEN t.capacity IS NULL THEN NULL ELSE greatest(t.capacity - t.held_places, 0) END";
+
+/// A registration window closes after it opens.
+pub fn check_registration_window(
+    opens: Option<DateTime<Utc>>,
+    closes: Option<DateTime<Utc>>,
+) -> Result<(), ValidationError> {
+    match (opens, closes) {
+        (Some(opens), Some(closes)) if closes <= opens => Err(field_error(
+            "registration_closes_at",
+            "before_opening",
+            "must be after registration_opens_at",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// How long an offered place is held, unless said otherwise: two days.
+pub fn default_offer_hours() -> i32 {
+    48
+}

@@ -15,6 +15,7 @@ mod kept_links;
 mod lists;
 mod openapi;
 mod plans;
+mod registrations;
 mod roles;
 mod schema;
 mod search;

@@ -478,13 +478,18 @@ async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
         let collection = template.split('/').nth(3).unwrap_or_default();
         let path = if template.contains("{key}") {
             template.replace("{key}", &slug_of(collection).await)
+        } else if template.contains("{event}") {
+            template.replace("{event}", &slug_of("events").await)
         } else {
             template
                 .replace("{training}", &training)
                 .replace("{session}", &session)
         };
         for parameter in parameters {
-            let Some(pattern) = parameter["schema"]["pattern"].as_str() else {
+            let (Some(pattern), "query") = (
+                parameter["schema"]["pattern"].as_str(),
+                parameter["in"].as_str().unwrap_or_default(),
+            ) else {
                 continue;
             };
             let name = parameter["name"].as_str().expect("name");

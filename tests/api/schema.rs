@@ -31,7 +31,10 @@ SELECT 'table ' || c.table_name || ' ' ||
             WHEN '_text' THEN 'Array<Nullable<Text>>' WHEN '_uuid' THEN 'Array<Nullable<Uuid>>' ELSE c.udt_name END ||
        CASE WHEN c.is_nullable = 'YES' THEN '>' ELSE '' END AS line
   FROM information_schema.columns c
+  -- Tables only: print-schema leaves views out.
+  JOIN information_schema.tables t USING (table_schema, table_name)
  WHERE c.table_schema = 'public' AND c.table_name <> '__diesel_schema_migrations'
+   AND t.table_type = 'BASE TABLE'
 UNION ALL
 SELECT 'key ' || tc.table_name || ' (' || string_agg(k.column_name, ', ' ORDER BY k.ordinal_position) || ')'
   FROM information_schema.table_constraints tc

@@ -19,6 +19,7 @@ use crate::query::NoParams;
 use crate::resources::actors::api::Actors;
 use crate::resources::actors::model::Actor;
 use crate::resources::crud;
+use crate::resources::registrations::me::calendar_url;
 use crate::schema::users;
 use crate::state::AppState;
 
@@ -59,6 +60,12 @@ pub struct Me {
     pub role: Role,
     /// The caller's actor profile, if linked.
     pub actor_id: Option<Uuid>,
+    /// The caller's confirmed registrations as a private iCalendar feed: anyone with the URL
+    /// reads it; `POST /api/v1/me/calendar-token` replaces it.
+    #[schema(
+        example = "/api/v1/calendar/3f2a9c0d4b8e4f6a9d1c7b5e2a8f0c3d6e9b1a4c7d0f3e6b9a2c5d8e1f4a7b0c.ics"
+    )]
+    pub calendar_url: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -222,6 +229,7 @@ pub async fn get_me(
         email: account.email,
         role,
         actor_id: account.actor_id,
+        calendar_url: calendar_url(&account.calendar_token),
     };
     item_response(&req, &me)
 }

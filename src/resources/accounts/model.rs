@@ -15,4 +15,5 @@ pub struct Account {
     pub role: AccountRole,
     pub is_active: bool,
     pub actor_id: Option<Uuid>,
+    pub calendar_token: String,
 }

@@ -26,10 +26,11 @@ use crate::resources::shape;
 use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{
-    Audience, Format, PublicationStatus, check_coordinates, check_instant, check_period,
-    default_timezone, field_error, local_time, validate_slug, validate_timezone,
+    Audience, Format, PublicationStatus, RegistrationMode, WaitlistPromotion, check_coordinates,
+    check_instant, check_period, check_registration_window, default_offer_hours, default_timezone,
+    local_time, validate_slug, validate_timezone,
 };
-use crate::resources::{Resource, crud, slugs};
+use crate::resources::{Resource, crud, places, slugs};
 use crate::schema::events;
 use crate::state::AppState;
 
@@ -89,6 +90,15 @@ pub struct EventInput {
     pub capacity: Option<i32>,
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
+    /// `none`: free entry, no registration.
+    #[serde(default)]
+    pub registration: RegistrationMode,
+    #[serde(default)]
+    pub waitlist_promotion: WaitlistPromotion,
+    /// With `offer`: how long a freed place is held for the first waitlisted member.
+    #[serde(default = "default_offer_hours")]
+    #[validate(range(min = 1, max = 720))]
+    pub offer_hours: i32,
     #[serde(default)]
     pub status: PublicationStatus,
     #[serde(default)]
@@ -114,16 +124,7 @@ fn check_event(input: &EventInput) -> Result<(), validator::ValidationError> {
     }
     check_period(&input.starts_at, &input.ends_at)?;
     check_coordinates(input.latitude, input.longitude)?;
-    if let (Some(opens), Some(closes)) = (input.registration_opens_at, input.registration_closes_at)
-        && closes <= opens
-    {
-        return Err(field_error(
-            "registration_closes_at",
-            "before_opening",
-            "must be after registration_opens_at",
-        ));
-    }
-    Ok(())
+    check_registration_window(input.registration_opens_at, input.registration_closes_at)
 }
 
 /// Filters of the event list.
@@ -143,6 +144,8 @@ pub struct EventFilters {
     pub format: Option<Format>,
     pub audience: Option<Audience>,
     pub status: Option<PublicationStatus>,
+    /// `true`: events with places left (or unlimited); `false`: full ones.
+    pub has_places: Option<bool>,
     /// Events not over by then: a date (Paris time) or an RFC 3339 date-time.
     #[param(value_type = Option<String>, example = "2026-03-01")]
     pub from: Option<DateBound>,
@@ -180,6 +183,7 @@ impl Filters for EventFilters {
                 .map(|v| Condition::text("t.audience", v.as_str())),
         );
         conditions.extend(self.status.map(|v| Condition::text("t.status", v.as_str())));
+        conditions.extend(self.has_places.map(Condition::has_places));
         conditions.extend(Condition::during(Span::SCHEDULE, self.from, self.to));
         conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
@@ -255,6 +259,7 @@ impl Resource for Events {
                     .await?
             }
             Some(id) => {
+                places::check_capacity(conn, "events", id, input.capacity).await?;
                 diesel::update(events::table.find(id))
                     .set((
                         &input,

@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use crate::enums::text_enum;
 use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
-use crate::resources::values::{Audience, Format, PublicationStatus};
+use crate::resources::values::{
+    Audience, Format, PublicationStatus, REMAINING_PLACES, RegistrationMode, WaitlistPromotion,
+};
 use crate::row;
 use crate::schema::events;
 
@@ -80,6 +82,11 @@ row! {
         pub remaining_places: Option<i32>,
         pub registration_opens_at: Option<DateTime<Utc>>,
         pub registration_closes_at: Option<DateTime<Utc>>,
+        pub registration: RegistrationMode,
+        pub waitlist_promotion: WaitlistPromotion,
+        /// With `offer`: how long a freed place is held for the first waitlisted member.
+        #[schema(example = 48)]
+        pub offer_hours: i32,
         pub status: PublicationStatus,
         /// Speakers (actor ids), in billing order.
         #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
@@ -102,7 +109,7 @@ pub static EVENTS: Collection = Collection {
     fields: Event::FIELDS,
     computed: &[
         ("themes", "t.theme_slugs"),
-        ("remaining_places", "t.capacity"),
+        ("remaining_places", REMAINING_PLACES),
         // Who may see each related document changes with the documents: read at each page,
         // for the events that have any.
         (

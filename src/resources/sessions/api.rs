@@ -1,5 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
@@ -23,10 +23,11 @@ use crate::resources::shape;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::trainings::model::Modality;
 use crate::resources::values::{
-    check_coordinates, check_instant, check_period, default_timezone, local_time, validate_slug,
+    RegistrationMode, WaitlistPromotion, check_coordinates, check_instant, check_period,
+    check_registration_window, default_offer_hours, default_timezone, local_time, validate_slug,
     validate_timezone,
 };
-use crate::resources::{Resource, crud, slugs};
+use crate::resources::{Resource, crud, places, slugs};
 use crate::schema::{training_sessions, trainings};
 use crate::state::AppState;
 
@@ -60,6 +61,17 @@ pub struct SessionInput {
     /// Null: unlimited.
     #[validate(range(min = 0, max = 100000))]
     pub capacity: Option<i32>,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    /// `none`: free entry, no registration.
+    #[serde(default)]
+    pub registration: RegistrationMode,
+    #[serde(default)]
+    pub waitlist_promotion: WaitlistPromotion,
+    /// With `offer`: how long a freed place is held for the first waitlisted member.
+    #[serde(default = "default_offer_hours")]
+    #[validate(range(min = 1, max = 720))]
+    pub offer_hours: i32,
     #[serde(default)]
     pub status: SessionStatus,
 }
@@ -67,8 +79,17 @@ pub struct SessionInput {
 fn check_session(input: &SessionInput) -> Result<(), validator::ValidationError> {
     check_instant("starts_at", input.starts_at.to_utc(), &input.timezone)?;
     check_instant("ends_at", input.ends_at.to_utc(), &input.timezone)?;
+    for (field, at) in [
+        ("registration_opens_at", input.registration_opens_at),
+        ("registration_closes_at", input.registration_closes_at),
+    ] {
+        if let Some(at) = at {
+            check_instant(field, at, "UTC")?;
+        }
+    }
     check_period(&input.starts_at, &input.ends_at)?;
-    check_coordinates(input.latitude, input.longitude)
+    check_coordinates(input.latitude, input.longitude)?;
+    check_registration_window(input.registration_opens_at, input.registration_closes_at)
 }
 
 /// Filters of a training's sessions.
@@ -77,6 +98,8 @@ fn check_session(input: &SessionInput) -> Result<(), validator::ValidationError>
 #[into_params(parameter_in = Query)]
 pub struct SessionFilters {
     pub status: Option<SessionStatus>,
+    /// `true`: sessions with places left (or unlimited); `false`: full ones.
+    pub has_places: Option<bool>,
     /// Sessions not over by then: a date (Paris time) or an RFC 3339 date-time.
     #[param(value_type = Option<String>, example = "2027-01-01")]
     pub from: Option<DateBound>,
@@ -94,6 +117,7 @@ impl Filters for SessionFilters {
         if let Some(status) = self.status {
             conditions.push(Condition::text("t.status", status.as_str()));
         }
+        conditions.extend(self.has_places.map(Condition::has_places));
         conditions.extend(Condition::during(Span::SCHEDULE, self.from, self.to));
         conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)
@@ -168,6 +192,7 @@ impl Resource for Sessions {
                     .await?
             }
             Some(id) => {
+                places::check_capacity(conn, "training_sessions", id, input.capacity).await?;
                 diesel::update(training_sessions::table.find(id))
                     .set((record, training_sessions::updated_at.eq(diesel::dsl::now)))
                     .returning(training_sessions::id)
@@ -181,7 +206,7 @@ impl Resource for Sessions {
 
 /// The training as the caller sees it (404 when hidden), and the condition that keeps a
 /// query to its sessions.
-async fn training_scope(
+pub(crate) async fn training_scope(
     state: &AppState,
     caller: &Caller,
     training: &str,

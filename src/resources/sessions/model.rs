@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::enums::text_enum;
 use crate::query::{Collection, KeyType, SortKey, Visibility};
+use crate::resources::values::{REMAINING_PLACES, RegistrationMode, WaitlistPromotion};
 use crate::row;
 use crate::schema::training_sessions;
 
@@ -47,6 +48,13 @@ row! {
         /// Places left for the caller to take; null when unlimited.
         #[diesel(sql_type = Nullable<Integer>)]
         pub remaining_places: Option<i32>,
+        pub registration_opens_at: Option<DateTime<Utc>>,
+        pub registration_closes_at: Option<DateTime<Utc>>,
+        pub registration: RegistrationMode,
+        pub waitlist_promotion: WaitlistPromotion,
+        /// With `offer`: how long a freed place is held for the first waitlisted member.
+        #[schema(example = 48)]
+        pub offer_hours: i32,
         pub status: SessionStatus,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
@@ -56,7 +64,7 @@ row! {
 pub static SESSIONS: Collection = Collection {
     table: "training_sessions",
     fields: Session::FIELDS,
-    computed: &[("remaining_places", "t.capacity")],
+    computed: &[("remaining_places", REMAINING_PLACES)],
     sorts: &[
         SortKey::new("starts_at", "t.starts_at", KeyType::Timestamp),
         SortKey::CREATED_AT,
