@@ -62,7 +62,7 @@ psql -q "$url" -c "INSERT INTO users (email, password_hash, role)
 psql -At "$url" -c "SELECT id FROM users WHERE email LIKE 'membre-%@banc.example.fr'" |
     "$tokens_bin" >"$work/tokens"
 # A new event each run, of $capacity places, open to members.
-event=$(psql -At "$url" -c "INSERT INTO events (slug, title, kind, centre_id, starts_at, ends_at, format, status, capacity)
+event=$(psql -qAt "$url" -c "INSERT INTO events (slug, title, kind, centre_id, starts_at, ends_at, format, status, capacity)
     SELECT 'banc-inscriptions-' || extract(epoch FROM now())::bigint, 'Jeudi du banc d''essai', 'rencontre',
            (SELECT id FROM centres ORDER BY slug LIMIT 1), now() + interval '30 days',
            now() + interval '30 days 3 hours', 'online', 'published', $capacity
@@ -86,7 +86,7 @@ peak=$(sort -n "$work/rss" | tail -1)
 # What the database holds: never over capacity, the waitlist without gaps or repeats.
 read -r confirmed waitlisted positions_ok <<<"$(psql -At -F ' ' "$url" -c "
     SELECT count(*) FILTER (WHERE status = 'confirmed'), count(*) FILTER (WHERE status = 'waitlisted'),
-           (SELECT array_agg(position ORDER BY position) = array_agg(n ORDER BY n)
+           (SELECT array_agg(position::bigint ORDER BY position) = array_agg(n ORDER BY n)
             FROM (SELECT position, row_number() OVER (ORDER BY position) AS n
                   FROM registration_rows WHERE event_id = '$event' AND status = 'waitlisted') w)
     FROM registrations WHERE event_id = '$event'")"

@@ -51,7 +51,7 @@ CREATE TABLE registrations (
     attendance text CHECK (attendance IN ('attended', 'absent')),
     -- The moment it was made, within its transaction: the order of the queue.
     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     CHECK (num_nonnulls(event_id, session_id) = 1),
     CHECK (status <> 'offered' OR offered_until IS NOT NULL),
     CHECK ((status = 'cancelled') = (cancellation IS NOT NULL)),
@@ -108,8 +108,12 @@ BEGIN
     END IF;
     UPDATE registrations SET status = 'cancelled', cancellation = 'lapsed', updated_at = now()
         WHERE item_id = item AND status = 'offered' AND offered_until <= now();
-    SELECT count(*) INTO held FROM registrations
-        WHERE item_id = item AND status IN ('confirmed', 'offered');
+    -- The places held, as the trigger counts them (after the lapses just passed on).
+    IF target_event IS NOT NULL THEN
+        SELECT e.held_places INTO held FROM events e WHERE e.id = target_event;
+    ELSE
+        SELECT s.held_places INTO held FROM training_sessions s WHERE s.id = target_session;
+    END IF;
     WITH next AS (
         SELECT id FROM registrations WHERE item_id = item AND status = 'waitlisted'
         ORDER BY queued
