@@ -295,15 +295,36 @@ fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
 /// A strong ETag: the SHA-256 of the representation the caller receives, the same across
 /// releases of Rust and of relais, so that an `If-Match` stays valid after an upgrade.
 pub fn etag_of(value: &impl Serialize) -> ApiResult<String> {
-    use base64::Engine;
-    use sha2::Digest;
-    let bytes = serde_json::to_vec(value)
-        .map_err(|e| ApiError::internal(format!("serialising for an ETag: {e}")))?;
-    let digest = sha2::Sha256::digest(&bytes);
-    Ok(format!(
-        "\"{}\"",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
-    ))
+    Ok(Tagged::of(value)?.etag)
+}
+
+/// A representation serialised once, with its ETag: what is hashed is what is sent.
+struct Tagged {
+    body: Vec<u8>,
+    etag: String,
+}
+
+impl Tagged {
+    fn of(value: &impl Serialize) -> ApiResult<Tagged> {
+        use base64::Engine;
+        use sha2::Digest;
+        let body = serde_json::to_vec(value)
+            .map_err(|e| ApiError::internal(format!("serialising a representation: {e}")))?;
+        let digest = sha2::Sha256::digest(&body);
+        let etag = format!(
+            "\"{}\"",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+        );
+        Ok(Tagged { body, etag })
+    }
+
+    /// The response, with its `ETag` and JSON body.
+    fn send(self, mut response: actix_web::HttpResponseBuilder) -> HttpResponse {
+        response
+            .insert_header((header::ETAG, self.etag))
+            .content_type("application/json")
+            .body(self.body)
+    }
 }
 
 /// How `If-Match` (strong: a weak tag never matches, RFC 9110 §13.1.1) and `If-None-Match`
@@ -367,37 +388,32 @@ impl Preconditions {
 
 /// An item with its ETag; `304 Not Modified` when `If-None-Match` already names it.
 pub fn item_response(req: &HttpRequest, item: &impl Serialize) -> ApiResult<HttpResponse> {
-    let etag = etag_of(item)?;
+    let tagged = Tagged::of(item)?;
     // A read that asks for another version than the current one (RFC 9110 §13.1.1).
     if header_value(req, header::IF_MATCH)
-        .is_some_and(|value| !header_matches(&value, &etag, Comparison::Strong))
+        .is_some_and(|value| !header_matches(&value, &tagged.etag, Comparison::Strong))
     {
         return Err(ApiError::precondition_failed());
     }
     let if_none_match = header_value(req, header::IF_NONE_MATCH);
-    if if_none_match.is_some_and(|value| header_matches(&value, &etag, Comparison::Weak)) {
+    if if_none_match.is_some_and(|value| header_matches(&value, &tagged.etag, Comparison::Weak)) {
         return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
+            .insert_header((header::ETAG, tagged.etag))
             .finish());
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(item))
+    Ok(tagged.send(HttpResponse::Ok()))
 }
 
 /// `201 Created` with `Location` and `ETag`.
 pub fn created_response(location: &str, item: &impl Serialize) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location.to_string()))
-        .insert_header((header::ETAG, etag_of(item)?))
-        .json(item))
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location.to_string()));
+    Ok(Tagged::of(item)?.send(response))
 }
 
 /// `200 OK` after a change, with the new `ETag`.
 pub fn updated_response(item: &impl Serialize) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag_of(item)?))
-        .json(item))
+    Ok(Tagged::of(item)?.send(HttpResponse::Ok()))
 }
 
 #[cfg(test)]

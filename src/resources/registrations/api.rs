@@ -81,7 +81,8 @@ pub enum RegistrationErrors {
     /// Not allowed now, and `type` says why: `already-registered` (with `Location`), `draft`,
     /// `cancelled`, `started`, `no-registration`, `registration-not-open`,
     /// `registration-closed`, `no-offer`.
-    #[response(status = 409, content_type = "application/problem+json")]
+    #[response(status = 409, content_type = "application/problem+json",
+        headers(("Location" = String, description = "With `already-registered`: the registration in force")))]
     Conflict(Problem),
 }
 
