@@ -130,7 +130,7 @@ for size in $sizes; do
     floor=$!
     pids+=("$floor")
     ready "$relais_base/health/ready"
-    ready "$floor_base/events-upcoming"
+    ready "$floor_base/$(head -1 "$work/calls" | cut -d" " -f1)"
     refresh=$(curl -fs "$relais_base/api/v1/auth/token" -H 'Content-Type: application/json' \
         -d "{\"email\":\"$member\",\"password\":\"$password\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
