@@ -70,9 +70,10 @@ DECLARE
     change integer := (CASE WHEN NEW.status IN ('confirmed', 'offered') THEN 1 ELSE 0 END)
                     - (CASE WHEN OLD.status IN ('confirmed', 'offered') THEN 1 ELSE 0 END);
 BEGIN
-    IF change <> 0 THEN
+    IF change <> 0 AND coalesce(NEW.event_id, OLD.event_id) IS NOT NULL THEN
         UPDATE events SET held_places = held_places + change, updated_at = now()
             WHERE id = coalesce(NEW.event_id, OLD.event_id);
+    ELSIF change <> 0 THEN
         UPDATE training_sessions SET held_places = held_places + change, updated_at = now()
             WHERE id = coalesce(NEW.session_id, OLD.session_id);
     END IF;

@@ -168,6 +168,22 @@ text_enum! {
 pub const REMAINING_PLACES: &str =
     "CASE WHEN t.capacity IS NULL THEN NULL ELSE greatest(t.capacity - t.held_places, 0) END";
 
+/// The instants of a registration window, each writable in RFC 3339 (in UTC).
+pub fn check_registration_instants(
+    opens: Option<DateTime<Utc>>,
+    closes: Option<DateTime<Utc>>,
+) -> Result<(), ValidationError> {
+    for (field, at) in [
+        ("registration_opens_at", opens),
+        ("registration_closes_at", closes),
+    ] {
+        if let Some(at) = at {
+            check_instant(field, at, "UTC")?;
+        }
+    }
+    Ok(())
+}
+
 /// A registration window closes after it opens.
 pub fn check_registration_window(
     opens: Option<DateTime<Utc>>,

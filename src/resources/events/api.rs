@@ -27,8 +27,8 @@ use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{
     Audience, Format, PublicationStatus, RegistrationMode, WaitlistPromotion, check_coordinates,
-    check_instant, check_period, check_registration_window, default_offer_hours, default_timezone,
-    local_time, validate_slug, validate_timezone,
+    check_instant, check_period, check_registration_instants, check_registration_window,
+    default_offer_hours, default_timezone, local_time, validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, places, slugs};
 use crate::schema::events;
@@ -114,14 +114,7 @@ pub struct EventInput {
 fn check_event(input: &EventInput) -> Result<(), validator::ValidationError> {
     check_instant("starts_at", input.starts_at.to_utc(), &input.timezone)?;
     check_instant("ends_at", input.ends_at.to_utc(), &input.timezone)?;
-    for (field, at) in [
-        ("registration_opens_at", input.registration_opens_at),
-        ("registration_closes_at", input.registration_closes_at),
-    ] {
-        if let Some(at) = at {
-            check_instant(field, at, "UTC")?;
-        }
-    }
+    check_registration_instants(input.registration_opens_at, input.registration_closes_at)?;
     check_period(&input.starts_at, &input.ends_at)?;
     check_coordinates(input.latitude, input.longitude)?;
     check_registration_window(input.registration_opens_at, input.registration_closes_at)

@@ -222,7 +222,7 @@ pub async fn list_event_registrations(
     query: ListQuery<RegistrationFilters>,
 ) -> ApiResult<HttpResponse> {
     let target = event(&state, &admin.0, &key).await?;
-    operations::list(&req, &state, &admin.0, query, operations::of(target)).await
+    operations::list(&req, &state, &admin.0, query, vec![target.scope()]).await
 }
 
 /// Cancel a registration for an event (admin).
@@ -350,7 +350,7 @@ pub async fn list_session_registrations(
     query: ListQuery<RegistrationFilters>,
 ) -> ApiResult<HttpResponse> {
     let target = session(&state, &admin.0, &path).await?;
-    operations::list(&req, &state, &admin.0, query, operations::of(target)).await
+    operations::list(&req, &state, &admin.0, query, vec![target.scope()]).await
 }
 
 /// Cancel a registration for a training session (admin).

@@ -46,7 +46,7 @@ impl Target {
     }
 
     /// Keeps a query to this target's registrations.
-    fn scope(&self) -> Condition {
+    pub fn scope(&self) -> Condition {
         Condition::Equals {
             column: "t.item_id",
             value: Bind::Uuid(self.id),
@@ -247,30 +247,29 @@ fn in_force(target: Target, user: Uuid) -> Sql {
 }
 
 /// The member's registration for the target: the one in force, or else the latest.
+async fn latest(
+    conn: &mut AsyncPgConnection,
+    member: &Caller,
+    target: Target,
+) -> ApiResult<Option<Registration>> {
+    let mine = [own(member)?, target.scope()];
+    let rows = REGISTRATIONS
+        .find_matching::<Registration>(conn, &mine, "t.status <> 'cancelled' DESC, t.queued DESC")
+        .await?;
+    Ok(rows.into_iter().next().map(shown))
+}
+
+/// The member's registration for the target, as [`latest`] finds it; 404 without one.
 pub async fn mine(
     req: &HttpRequest,
     state: &AppState,
     member: &Caller,
     target: Target,
 ) -> ApiResult<HttpResponse> {
-    #[derive(QueryableByName)]
-    struct Latest {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        id: Uuid,
-    }
-    let user = member.user_id.ok_or_else(ApiError::credentials_required)?;
-    let own = own(member)?;
     let mut conn = state.conn().await?;
-    let mut sql = Sql::from("SELECT id FROM registrations WHERE item_id = ");
-    sql.bind(Bind::Uuid(target.id))
-        .push(" AND user_id = ")
-        .bind(Bind::Uuid(user))
-        .push(" ORDER BY status <> 'cancelled' DESC, queued DESC LIMIT 1");
-    let latest = sql
-        .get_result::<Latest>(&mut conn)
-        .await
-        .map_err(|_| ApiError::not_found())?;
-    let registration = read(&mut conn, latest.id, &[own]).await?;
+    let registration = latest(&mut conn, member, target)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     item_response(req, &registration)
 }
 
@@ -312,7 +311,7 @@ pub async fn accept_offer(
         .push(" AND status = 'offered' RETURNING id");
     let mut conn = state.conn().await?;
     let Some(id) = change(&mut conn, target, sql).await? else {
-        return Err(no_offer(&mut conn, target, user).await);
+        return Err(no_offer(&mut conn, member, target).await);
     };
     let registration = read(&mut conn, id, &[]).await?;
     updated_response(&registration)
@@ -320,35 +319,20 @@ pub async fn accept_offer(
 
 /// Why there was no offer to accept: the registration is in another state (409), or there is
 /// none (404).
-async fn no_offer(conn: &mut AsyncPgConnection, target: Target, user: Uuid) -> ApiError {
-    #[derive(QueryableByName)]
-    struct Current {
-        #[diesel(sql_type = Text)]
-        status: RegistrationStatus,
-        #[diesel(sql_type = Nullable<Text>)]
-        cancellation: Option<super::model::Cancellation>,
-    }
-    let mut sql = Sql::from("SELECT status, cancellation FROM registrations WHERE item_id = ");
-    sql.bind(Bind::Uuid(target.id))
-        .push(" AND user_id = ")
-        .bind(Bind::Uuid(user))
-        .push(" ORDER BY status <> 'cancelled' DESC, queued DESC LIMIT 1");
-    match sql.get_result::<Current>(conn).await {
-        Ok(current) => ApiError::refused(
-            "no-offer",
-            match current.cancellation {
-                Some(how) => format!(
-                    "no place is offered to you: your registration is cancelled ({})",
-                    how.as_str()
-                ),
-                None => format!(
-                    "no place is offered to you: your registration is {}",
-                    current.status.as_str()
-                ),
-            },
-        ),
-        Err(_) => ApiError::not_found(),
-    }
+async fn no_offer(conn: &mut AsyncPgConnection, member: &Caller, target: Target) -> ApiError {
+    let current = match latest(conn, member, target).await {
+        Ok(Some(current)) => current,
+        Ok(None) => return ApiError::not_found(),
+        Err(e) => return e,
+    };
+    let state = match current.cancellation {
+        Some(how) => format!("cancelled ({})", how.as_str()),
+        None => current.status.as_str().to_string(),
+    };
+    ApiError::refused(
+        "no-offer",
+        format!("no place is offered to you: your registration is {state}"),
+    )
 }
 
 /// An administrator cancels a registration.
@@ -412,9 +396,4 @@ pub async fn mark_attendance(
     sql.execute(&mut conn).await?;
     let registration = read(&mut conn, id, &[]).await?;
     updated_response(&registration)
-}
-
-/// The registrations of a target, for its administrators' list.
-pub fn of(target: Target) -> Vec<Condition> {
-    vec![target.scope()]
 }
