@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::auth::roles::{AccountRole, Role};
+use crate::storage::Storage;
 
 /// Everything the server needs to know about its surroundings.
 #[derive(Clone, Debug)]
@@ -27,6 +28,13 @@ pub struct Config {
     pub login_limits: LoginLimits,
     /// `RELAIS_DB_POOL_SIZE`, the number of database connections.
     pub pool_size: usize,
+    /// Documents' files: `RELAIS_FILES_BUCKET` (S3, configured by the `AWS_*` variables),
+    /// or else the folder `RELAIS_FILES_DIR` (default: `files` in the data folder).
+    pub storage: Storage,
+    /// `RELAIS_FILE_MAX_BYTES`, the largest file accepted (default 50 MiB).
+    pub file_max_bytes: u64,
+    /// `RELAIS_TRASH_RETENTION_DAYS`, how long deleted items stay in the trash (default 30).
+    pub trash_retention_days: u64,
 }
 
 /// An external identity provider (a region's single sign-on, say).
@@ -132,12 +140,21 @@ impl Config {
                 )?,
             }),
         };
+        let data_dir = var("RELAIS_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".relais"));
+        let storage = match var("RELAIS_FILES_BUCKET") {
+            Some(bucket) => Storage::Bucket(bucket),
+            None => Storage::Folder(
+                var("RELAIS_FILES_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| data_dir.join("files")),
+            ),
+        };
         Ok(Config {
             bind: var("RELAIS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: var("DATABASE_URL"),
-            data_dir: var("RELAIS_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(".relais")),
+            data_dir,
             jwt_secret: var("RELAIS_JWT_SECRET"),
             jwt_issuer: var("RELAIS_JWT_ISSUER").unwrap_or_else(|| "relais".into()),
             jwt_audience,
@@ -153,6 +170,17 @@ impl Config {
             jwks,
             login_limits,
             pool_size,
+            storage,
+            file_max_bytes: number(
+                "RELAIS_FILE_MAX_BYTES",
+                var("RELAIS_FILE_MAX_BYTES"),
+                50 * 1024 * 1024,
+            )?,
+            trash_retention_days: number(
+                "RELAIS_TRASH_RETENTION_DAYS",
+                var("RELAIS_TRASH_RETENTION_DAYS"),
+                30,
+            )?,
         })
     }
 }

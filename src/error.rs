@@ -120,6 +120,11 @@ impl ApiError {
         )
     }
 
+    /// `403` saying which right is missing.
+    pub fn forbidden_because(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "no such resource")
     }
@@ -174,6 +179,18 @@ impl ApiError {
         )
     }
 
+    /// `416` with the `Content-Range` that names the size.
+    pub fn range_not_satisfiable(size: u64) -> Self {
+        ApiError {
+            header: Some(Box::new((header::CONTENT_RANGE, format!("bytes */{size}")))),
+            ..Self::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range-not-satisfiable",
+                format!("the range asked for is outside the file's {size} bytes"),
+            )
+        }
+    }
+
     pub fn payload_too_large(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", detail)
     }
@@ -205,6 +222,10 @@ impl ApiError {
             "internal",
             "an unexpected error occurred; it has been logged",
         )
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
     }
 
     pub fn status(&self) -> StatusCode {
@@ -417,6 +438,21 @@ pub enum ListErrors {
     /// Invalid bearer token.
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthorized(Problem),
+}
+
+/// The error responses of a list reserved to administrators.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum AdminListErrors {
+    /// Unknown parameter, unknown sort field or malformed value.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// Missing or invalid bearer token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// Not an administrator.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
 }
 
 /// The error responses of reading one item.

@@ -19,6 +19,7 @@ pub mod resources;
 pub mod schema;
 pub mod seed;
 pub mod state;
+pub mod storage;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -29,6 +30,7 @@ use crate::auth::tokens::TokenService;
 use crate::config::Config;
 use crate::db::{Durability, LocalCluster};
 use crate::resources::registrations::offers;
+use crate::resources::trash;
 pub use crate::state::AppState;
 
 /// The application, as served and as tested.
@@ -112,20 +114,25 @@ impl Database {
 pub async fn serve(config: Config) -> Result<(), String> {
     let tokens = TokenService::from_config(&config)?;
     let database = Database::open(&config).await?;
+    let files = storage::Files::open(&config.storage, config.file_max_bytes)?;
     let state = web::Data::new(AppState::new(
         &database.url,
         config.pool_size,
         tokens,
         config.login_limits,
+        files,
+        std::time::Duration::from_secs(config.trash_retention_days * 86_400),
     )?);
     log::info!("relais listens on http://{}", config.bind);
     let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));
+    let emptying = tokio::spawn(trash::keep_emptying(state.clone()));
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
         .run();
     let result = server.await.map_err(|e| format!("server error: {e}"));
     sweep.abort();
+    emptying.abort();
     tokio::task::spawn_blocking(move || database.close())
         .await
         .map_err(|e| format!("stopping the cluster: {e}"))?;

@@ -21,8 +21,8 @@ use crate::resources::shape;
 use crate::resources::themes::api::Themes;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::{
-    Resource, accounts, actors, centres, changes, documents, events, registrations, search,
-    sessions, territories, themes, trainings, users,
+    Resource, accounts, actors, audit, centres, changes, documents, events, registrations, search,
+    sessions, territories, themes, trainings, trash, users,
 };
 
 #[derive(OpenApi)]
@@ -50,6 +50,8 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "changes", description = "Deletions, for integrators that keep a mirror in sync"),
         (name = "auth", description = "Tokens and the caller's account"),
         (name = "users", description = "Accounts, managed by administrators"),
+        (name = "audit", description = "The trail of every write: who, what, when, which fields"),
+        (name = "trash", description = "Deleted items, until they are restored or purged"),
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -98,7 +100,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(search::routes)
                 .configure(territories::routes)
                 .configure(accounts::api::routes)
-                .configure(users::api::routes),
+                .configure(users::api::routes)
+                .configure(audit::api::routes)
+                .configure(trash::api::routes),
         );
 }
 
@@ -108,6 +112,12 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Whitelists::of(&users::model::USERS, "User").document(&mut api);
     Whitelists::of(&changes::DELETIONS, "Deletion").document(&mut api);
     Whitelists::of(&registrations::model::REGISTRATIONS, "Registration").document(&mut api);
+    Whitelists::of(&audit::model::AUDIT, "AuditEntry").document(&mut api);
+    Whitelists::of(&trash::model::TRASH, "TrashEntry").document(&mut api);
+    Whitelists::of(&documents::model::CONTRIBUTIONS, "Document").document_at(
+        &mut api,
+        &["/api/v1/me/contributions", "/api/v1/contributions"],
+    );
     patch_schemas(&mut api);
     api
 }

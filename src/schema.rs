@@ -52,6 +52,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_entries (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        user_id -> Nullable<Uuid>,
+        role -> Text,
+        collection -> Text,
+        item_id -> Uuid,
+        action -> Text,
+        changes -> Jsonb,
+    }
+}
+
+diesel::table! {
     centre_themes (centre_id, theme_id) {
         centre_id -> Uuid,
         theme_id -> Uuid,
@@ -145,6 +158,16 @@ diesel::table! {
         theme_ids -> Array<Nullable<Uuid>>,
         author_ids -> Array<Nullable<Uuid>>,
         theme_slugs -> Array<Nullable<Text>>,
+        submitted_by -> Nullable<Uuid>,
+        submitted_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        rejection_reason -> Nullable<Text>,
+        file_key -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        file_media_type -> Nullable<Text>,
+        file_size -> Nullable<Int8>,
+        file_sha256 -> Nullable<Text>,
+        file_uploaded_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -339,6 +362,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    trash (id) {
+        id -> Uuid,
+        collection -> Text,
+        table_name -> Text,
+        slug -> Text,
+        label -> Text,
+        snapshot -> Jsonb,
+        unlinked -> Jsonb,
+        deleted_by -> Nullable<Uuid>,
+        deleted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -366,6 +403,7 @@ diesel::joinable!(document_authors -> documents (document_id));
 diesel::joinable!(document_themes -> documents (document_id));
 diesel::joinable!(document_themes -> themes (theme_id));
 diesel::joinable!(documents -> centres (centre_id));
+diesel::joinable!(documents -> users (submitted_by));
 diesel::joinable!(event_documents -> documents (document_id));
 diesel::joinable!(event_documents -> events (event_id));
 diesel::joinable!(event_speakers -> actors (actor_id));
@@ -390,6 +428,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     actor_centres,
     actor_themes,
     actors,
+    audit_entries,
     centre_themes,
     centres,
     deletions,
@@ -409,5 +448,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     training_themes,
     training_trainers,
     trainings,
+    trash,
     users,
 );

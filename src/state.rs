@@ -1,5 +1,7 @@
 //! What every handler can reach: the pool, the token service, the login limiter, the counts
-//! kept by the lists, the metrics.
+//! kept by the lists, the metrics, the file store and the trash's retention.
+
+use std::time::Duration;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
@@ -8,6 +10,7 @@ use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::metrics;
 use crate::query::Counts;
+use crate::storage::Files;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -16,6 +19,9 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     pub counts: Counts,
     pub metrics: metrics::Metrics,
+    pub files: Files,
+    /// How long deleted items stay in the trash.
+    pub trash_retention: Duration,
 }
 
 impl AppState {
@@ -25,6 +31,8 @@ impl AppState {
         pool_size: usize,
         tokens: TokenService,
         limits: LoginLimits,
+        files: Files,
+        trash_retention: Duration,
     ) -> Result<Self, String> {
         let metrics = metrics::Metrics::default();
         Ok(AppState {
@@ -33,6 +41,8 @@ impl AppState {
             limiter: LoginLimiter::new(limits),
             counts: Counts::default(),
             metrics,
+            files,
+            trash_retention,
         })
     }
 }

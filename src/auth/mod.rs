@@ -56,21 +56,27 @@ async fn caller_of(
         return Ok(Caller {
             role: verified.role,
             user_id: None,
+            actor_id: None,
         });
     };
     let mut conn = state.conn().await?;
-    let account: Option<(AccountRole, bool)> = crate::schema::users::table
+    let account: Option<(AccountRole, bool, Option<uuid::Uuid>)> = crate::schema::users::table
         .find(user)
-        .select((crate::schema::users::role, crate::schema::users::is_active))
+        .select((
+            crate::schema::users::role,
+            crate::schema::users::is_active,
+            crate::schema::users::actor_id,
+        ))
         .first(&mut conn)
         .await
         .optional()?;
     match account {
-        Some((role, true)) => Ok(Caller {
+        Some((role, true, actor_id)) => Ok(Caller {
             role: role.into(),
             user_id: Some(user),
+            actor_id,
         }),
-        Some((_, false)) => Err(ApiError::unauthorized("this account is deactivated")),
+        Some((_, false, _)) => Err(ApiError::unauthorized("this account is deactivated")),
         None => Err(ApiError::unauthorized("this account no longer exists")),
     }
 }

@@ -30,12 +30,15 @@ impl Role {
 pub struct Caller {
     pub role: Role,
     pub user_id: Option<Uuid>,
+    /// The actor profile of the account, through which a member co-authors documents.
+    pub actor_id: Option<Uuid>,
 }
 
 impl Caller {
     pub const PUBLIC: Caller = Caller {
         role: Role::Public,
         user_id: None,
+        actor_id: None,
     };
 
     pub fn is_member(&self) -> bool {

@@ -386,6 +386,18 @@ impl Preconditions {
     }
 }
 
+/// Whether the request's `If-None-Match` names `etag`: the client holds it already.
+pub fn holds(req: &HttpRequest, etag: &str) -> bool {
+    header_value(req, header::IF_NONE_MATCH)
+        .is_some_and(|value| header_matches(&value, etag, Comparison::Weak))
+}
+
+/// Whether the request's `If-Range`, if any, names `etag` exactly, so that its `Range`
+/// applies (RFC 9110 §13.1.5).
+pub fn range_applies(req: &HttpRequest, etag: &str) -> bool {
+    header_value(req, header::IF_RANGE).is_none_or(|value| value.trim() == etag)
+}
+
 /// An item with its ETag; `304 Not Modified` when `If-None-Match` already names it.
 pub fn item_response(req: &HttpRequest, item: &impl Serialize) -> ApiResult<HttpResponse> {
     let tagged = Tagged::of(item)?;

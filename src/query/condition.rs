@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::geo::{self, GEO_PARAMS};
 use super::sql::{Bind, Sql};
 use super::values::{DateBound, Instant};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 
 /// A many-to-many link table `table(owner, target)`, described once and used by the filters,
@@ -109,6 +110,10 @@ pub enum Condition {
     Within(geo::BoundingBox),
     /// No row: the filters ask for what the caller may not see.
     Nothing,
+    /// `column IS NOT NULL`
+    Present(&'static str),
+    /// Submitted by this account, or naming its actor profile among the authors.
+    ContributedBy { user: Uuid, actor: Option<Uuid> },
 }
 
 /// The most a `q` may hold.
@@ -158,6 +163,15 @@ impl Condition {
             column: "t.has_places",
             value: Bind::Bool(value),
         }
+    }
+
+    /// What `caller` contributed (see [`Condition::ContributedBy`]); `None` for a caller
+    /// without an account.
+    pub fn contributed_by(caller: &Caller) -> Option<Condition> {
+        caller.user_id.map(|user| Condition::ContributedBy {
+            user,
+            actor: caller.actor_id,
+        })
     }
 
     /// `updated_since=`: changed at or after this instant.
@@ -289,6 +303,17 @@ impl Condition {
             Condition::Within(bbox) => return bbox.render(),
             Condition::Nothing => {
                 sql.push("FALSE");
+            }
+            Condition::Present(column) => {
+                sql.push(column).push(" IS NOT NULL");
+            }
+            Condition::ContributedBy { user, actor } => {
+                sql.push("(t.submitted_by = ").bind(Bind::Uuid(*user));
+                if let Some(actor) = actor {
+                    sql.push(" OR t.author_ids @> ")
+                        .bind(Bind::Uuids(vec![*actor]));
+                }
+                sql.push(")");
             }
         }
         sql

@@ -1,10 +1,12 @@
-//! The steps every collection's handlers share: list, read, create, patch, delete.
+//! The steps every collection's handlers share: list, read, create, patch, delete. Each write
+//! runs in one transaction with its audit entry; a deletion moves the item to the trash.
 
 use actix_web::{HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use super::{Resource, shown};
-use crate::auth::Caller;
+use super::audit::{self, Action};
+use super::{Resource, shown, trash};
+use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
 use crate::query::sql::{Bind, Sql};
@@ -38,6 +40,38 @@ pub async fn list<R: Resource>(
     end.respond(&query, shaped)
 }
 
+/// The row named `key` as `caller` may see it. A member also sees, as an administrator
+/// would, the contributions it authored ([`Condition::contributed_by`]), wherever the
+/// collection has them: tried only when the first read finds nothing.
+async fn locate<R: Resource>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &str,
+    scope: &[Condition],
+    lock: Lock,
+) -> ApiResult<R::Item> {
+    let found = R::COLLECTION
+        .find::<R::Item>(conn, caller, key, scope, lock)
+        .await;
+    let contributor = match (&found, Condition::contributed_by(caller)) {
+        (Err(e), Some(contributor))
+            if R::CONTRIBUTED && e.is_not_found() && caller.role == Role::Member =>
+        {
+            contributor
+        }
+        _ => return found,
+    };
+    let mut theirs = scope.to_vec();
+    theirs.push(contributor);
+    let as_author = Caller {
+        role: Role::Admin,
+        ..*caller
+    };
+    R::COLLECTION
+        .find::<R::Item>(conn, &as_author, key, &theirs, lock)
+        .await
+}
+
 /// One item as `caller` sees it, by id or slug; 404 when hidden.
 pub async fn find<R: Resource>(
     conn: &mut AsyncPgConnection,
@@ -45,9 +79,18 @@ pub async fn find<R: Resource>(
     key: &str,
     scope: Vec<Condition>,
 ) -> ApiResult<R::Item> {
-    let row = R::COLLECTION
-        .find::<R::Item>(conn, caller, key, &scope, Lock::None)
-        .await?;
+    let row = locate::<R>(conn, caller, key, &scope, Lock::None).await?;
+    Ok(shown::<R>(row, caller))
+}
+
+/// One item as [`find`] reads it, locked for the rest of the transaction.
+pub async fn find_for_update<R: Resource>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &str,
+    scope: &[Condition],
+) -> ApiResult<R::Item> {
+    let row = locate::<R>(conn, caller, key, scope, Lock::ForUpdate).await?;
     Ok(shown::<R>(row, caller))
 }
 
@@ -73,14 +116,20 @@ pub async fn get<R: Resource>(
 pub async fn create<R: Resource>(
     state: &AppState,
     caller: &Caller,
-    input: R::Input,
+    mut input: R::Input,
     parent: R::Parent,
 ) -> ApiResult<HttpResponse> {
+    R::admit(caller, None, &mut input)?;
     let mut conn = state.conn().await?;
-    let id = conn
-        .transaction(async |c| R::save(c, input, None, parent).await)
+    let item = conn
+        .transaction(async |c| {
+            audit::begin(c, caller).await?;
+            let id = R::save(c, input, None, parent).await?;
+            let item = find::<R>(c, caller, &id.to_string(), Vec::new()).await?;
+            audit::record(c, R::NAME, id, Action::Create, None, Some(&item)).await?;
+            Ok::<_, ApiError>(item)
+        })
         .await?;
-    let item = find::<R>(&mut conn, caller, &id.to_string(), Vec::new()).await?;
     created_response(&R::location(&item), &item)
 }
 
@@ -97,17 +146,18 @@ pub async fn update<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let preconditions = Preconditions::of(req);
     let mut conn = state.conn().await?;
-    let id = conn
+    let item = conn
         .transaction(async |c| {
-            let row = R::COLLECTION
-                .find::<R::Item>(c, caller, key, &scope, Lock::ForUpdate)
-                .await?;
-            let current = shown::<R>(row, caller);
+            audit::begin(c, caller).await?;
+            let current = find_for_update::<R>(c, caller, key, &scope).await?;
+            R::may_change(caller, &current)?;
             preconditions.check(&current)?;
-            R::patch(c, patch, &current, parent).await
+            let id = R::patch(c, caller, patch, &current, parent).await?;
+            let item = find::<R>(c, caller, &id.to_string(), Vec::new()).await?;
+            audit::record(c, R::NAME, id, Action::Update, Some(&current), Some(&item)).await?;
+            Ok::<_, ApiError>(item)
         })
         .await?;
-    let item = find::<R>(&mut conn, caller, &id.to_string(), Vec::new()).await?;
     updated_response(&item)
 }
 
@@ -121,17 +171,21 @@ pub async fn delete<R: Resource>(
     let preconditions = Preconditions::of(req);
     let mut conn = state.conn().await?;
     conn.transaction(async |c| {
+        audit::begin(c, caller).await?;
         R::before_delete(c, key).await?;
-        let row = R::COLLECTION
-            .find::<R::Item>(c, caller, key, &scope, Lock::ForUpdate)
-            .await?;
-        let current = shown::<R>(row, caller);
+        let current = find_for_update::<R>(c, caller, key, &scope).await?;
         preconditions.check(&current)?;
-        let mut sql = Sql::from("DELETE FROM ");
-        sql.push(R::COLLECTION.table)
-            .push(" WHERE id = ")
-            .bind(Bind::Uuid(R::id(&current)));
-        sql.execute(c).await.map_err(ApiError::from_delete)?;
+        let id = R::id(&current);
+        if R::TRASHED {
+            trash::move_to_trash(c, caller, R::COLLECTION.table, R::NAME, id).await?;
+        } else {
+            let mut sql = Sql::from("DELETE FROM ");
+            sql.push(R::COLLECTION.table)
+                .push(" WHERE id = ")
+                .bind(Bind::Uuid(id));
+            sql.execute(c).await.map_err(ApiError::from_delete)?;
+        }
+        audit::record(c, R::NAME, id, Action::Delete, Some(&current), None).await?;
         Ok::<_, ApiError>(())
     })
     .await?;

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actors;
+pub mod audit;
 pub mod centres;
 pub mod changes;
 pub mod crud;
@@ -20,6 +21,7 @@ pub mod slugs;
 pub mod territories;
 pub mod themes;
 pub mod trainings;
+pub mod trash;
 pub mod users;
 pub mod values;
 
@@ -57,6 +59,13 @@ pub trait Resource {
     type Parent: Copy + Send + Sync;
 
     const COLLECTION: &'static Collection;
+    /// The collection's name in paths, the audit trail and the trash.
+    const NAME: &'static str;
+    /// Whether members contribute items (documents): its authors then read and edit theirs
+    /// before they are published.
+    const CONTRIBUTED: bool = false;
+    /// Whether a deletion moves items to the trash (see [`trash`]) rather than for good.
+    const TRASHED: bool = true;
     /// What `include=` may embed.
     const RELATIONS: &'static [Relation] = &[];
     /// Whether its lists and items take `fields=` and `include=`.
@@ -68,6 +77,23 @@ pub trait Resource {
     /// caller may see); nothing by default.
     fn present(item: &mut Self::Item, caller: &Caller) {
         let _ = (item, caller);
+    }
+    /// Whether `caller` may change `current` at all (patch it, even to no effect, or attach
+    /// to it), beyond the role its handler's extractor checks. Yes by default.
+    fn may_change(caller: &Caller, current: &Self::Item) -> ApiResult<()> {
+        let _ = (caller, current);
+        Ok(())
+    }
+    /// What a write by `caller` must respect beyond the caller's role, which the handler's
+    /// extractor checks: `current` is the item patched (`None` for a creation), `input` what
+    /// it would become, which the rule may complete. Nothing by default.
+    fn admit(
+        caller: &Caller,
+        current: Option<&Self::Item>,
+        input: &mut Self::Input,
+    ) -> ApiResult<()> {
+        let _ = (caller, current, input);
+        Ok(())
     }
     fn id(item: &Self::Item) -> Uuid;
     fn location(item: &Self::Item) -> String;
@@ -84,13 +110,17 @@ pub trait Resource {
     /// and replaces the row; a patch that changes nothing writes nothing.
     fn patch(
         conn: &mut AsyncPgConnection,
+        caller: &Caller,
         patch: MergePatch,
         current: &Self::Item,
         parent: Self::Parent,
     ) -> impl Future<Output = ApiResult<Uuid>> + Send {
         async move {
             match patch.apply::<Self::Input>(current, Self::READ_ONLY)? {
-                Some(input) => Self::save(conn, input, Some(Self::id(current)), parent).await,
+                Some(mut input) => {
+                    Self::admit(caller, Some(current), &mut input)?;
+                    Self::save(conn, input, Some(Self::id(current)), parent).await
+                }
                 None => Ok(Self::id(current)),
             }
         }

@@ -3,8 +3,9 @@
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::query::sql::{Bind, Sql};
+use crate::resources::trash;
 
 const MAX_BASE_LEN: usize = 80;
 
@@ -24,6 +25,12 @@ pub async fn choose(
     source: &str,
 ) -> ApiResult<String> {
     if let Some(slug) = requested {
+        // An item in the trash keeps its slug, so that restoring it finds its URL free.
+        if trash::holds_slug(conn, table, &slug).await? {
+            return Err(ApiError::conflict(
+                "this slug belongs to an item in the trash: restore or purge it first",
+            ));
+        }
         return Ok(slug);
     }
     let mut base = slug::slugify(source);
@@ -46,13 +53,19 @@ pub async fn choose(
         .bind(Bind::Text(base.clone()))
         .push(" OR slug LIKE ")
         .bind(Bind::Text(format!("{base}-%")));
-    let taken: Vec<Taken> = query.load(conn).await?;
-    if !taken.iter().any(|t| t.slug == base) {
+    let mut taken: Vec<String> = query
+        .load::<Taken>(conn)
+        .await?
+        .into_iter()
+        .map(|t| t.slug)
+        .collect();
+    taken.extend(trash::slugs_like(conn, table, &base).await?);
+    if !taken.contains(&base) {
         return Ok(base);
     }
     let next = (2..)
         .map(|n| format!("{base}-{n}"))
-        .find(|candidate| !taken.iter().any(|t| &t.slug == candidate))
+        .find(|candidate| !taken.contains(candidate))
         .unwrap_or(base);
     Ok(next)
 }

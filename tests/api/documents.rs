@@ -24,7 +24,9 @@ async fn documents_follow_the_crud_contract() {
         generated_slug: "guide-methodologique-de-restauration-des-cours-d-eau",
         invalid: json!({"title": "Mauvais", "kind": "guide", "centre_id": centre["id"], "language": "français", "external_url": "pas une url"}),
         invalid_fields: &["external_url", "language"],
-        patch: json!({"status": "archived"}),
+        // A published document stays visible to members, whose patch is then a 403: they
+        // are not its authors.
+        patch: json!({"summary": "Deuxième édition, avec les retours d'expérience de 2026."}),
         nullable: "licence",
     })
     .await;

@@ -6,10 +6,12 @@ use relais::auth::tokens::TokenService;
 use relais::auth::{AccountRole, Role};
 use relais::config::LoginLimits;
 use relais::db::{Durability, LocalCluster};
+use relais::storage::{Files, Storage};
 use relais::{AppState, app};
 pub use reqwest::Method;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
@@ -22,6 +24,8 @@ pub const SECRET: &str = "a-test-secret-of-at-least-thirty-two-bytes";
 pub const ISSUER: &str = "relais";
 pub const AUDIENCE: &str = "relais-api";
 pub const PASSWORD: &str = "mot-de-passe-de-test";
+/// The file size limit of the test servers: small, so that a test can pass it.
+pub const FILE_MAX_BYTES: u64 = 1024 * 1024;
 
 /// The server's admin URL, with `{db}` where the database name goes.
 struct Server {
@@ -330,6 +334,12 @@ impl TestApp {
                     per_account: 3,
                     per_address: 6,
                 },
+                Files::open(
+                    &Storage::Folder(std::env::temp_dir().join(format!("relais-files-{database}"))),
+                    FILE_MAX_BYTES,
+                )
+                .expect("a folder for files"),
+                std::time::Duration::from_secs(30 * 86_400),
             )
             .expect("state"),
         );
@@ -847,5 +857,105 @@ impl TestApp {
     /// The member account's id.
     pub fn member_id(&self) -> Uuid {
         server().member_id
+    }
+}
+
+/// A member account made for a test, with its actor profile and a token.
+pub struct Account {
+    pub id: Uuid,
+    pub actor_id: Uuid,
+    pub token: String,
+}
+
+impl TestApp {
+    /// `count` member accounts named `prefix-N`, each with a linked actor profile, in one
+    /// statement.
+    pub async fn members(&self, prefix: &str, count: usize) -> Vec<Account> {
+        #[derive(diesel::QueryableByName)]
+        struct Ids {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            id: Uuid,
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            actor_id: Uuid,
+        }
+        let mut conn = self.db().await;
+        let rows: Vec<Ids> = diesel::sql_query(format!(
+            "WITH profiles AS (
+                 INSERT INTO actors (slug, kind, name, organisation, category)
+                 SELECT '{prefix}-' || n, 'person', 'Lefèvre, Anne ' || n, 'Syndicat mixte du bassin de l''Orb', 'technicien'
+                 FROM generate_series(1, {count}) n RETURNING id, slug)
+             INSERT INTO users (email, password_hash, role, actor_id)
+             SELECT slug || '@exemple.fr', 'sans-objet', 'member', id FROM profiles
+             ORDER BY slug COLLATE \"C\" RETURNING id, actor_id"
+        ))
+        .load(&mut conn)
+        .await
+        .expect("member accounts");
+        let tokens = TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service");
+        rows.into_iter()
+            .map(|row| Account {
+                id: row.id,
+                actor_id: row.actor_id,
+                token: tokens.issue(row.id, Role::Member).expect("token"),
+            })
+            .collect()
+    }
+
+    /// A request as the holder of `token`.
+    pub fn request_with(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+    }
+}
+
+/// A `relais serve` process on the test's database, stopped when dropped.
+pub struct Process {
+    child: Child,
+    pub base: String,
+}
+
+impl Process {
+    /// With `env` added to the server's environment.
+    pub async fn start(app: &TestApp, env: &[(&str, &str)]) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("as set up by the test")
+            .local_addr()
+            .expect("as set up by the test")
+            .port();
+        let child = Process {
+            child: Command::new(env!("CARGO_BIN_EXE_relais"))
+                .arg("serve")
+                .env("DATABASE_URL", &app.database_url)
+                .env("RELAIS_BIND", format!("127.0.0.1:{port}"))
+                .env("RELAIS_JWT_SECRET", SECRET)
+                .env("RELAIS_DB_POOL_SIZE", "8")
+                .env("RUST_LOG", "warn")
+                .envs(env.iter().copied())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("start relais serve"),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if let Ok(reply) = app
+                .client
+                .get(format!("{}/health/ready", child.base))
+                .send()
+                .await
+                && reply.status() == 200
+            {
+                return child;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("relais serve did not get ready");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -4,12 +4,15 @@
 mod helpers;
 
 mod actors;
+mod audit;
 mod auth;
 mod centres;
 mod changes;
+mod contributions;
 mod database_errors;
 mod documents;
 mod events;
+mod files;
 mod geography;
 mod kept_links;
 mod lists;
@@ -27,5 +30,6 @@ mod statements;
 mod themes;
 mod totals;
 mod trainings;
+mod trash;
 mod users;
 mod visibility;

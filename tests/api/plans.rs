@@ -45,7 +45,7 @@ SELECT 'evenement-' || g, 'Journée technique ' || g,
     now() - interval '4 years' + interval '1 hour' * g, now() - interval '1 year' + interval '1 hour' * (g * 7919 % 20000)
 FROM generate_series(1, 20000) AS g;
 INSERT INTO documents (slug, title, kind, centre_id, published_on, language, audience, status,
-                       created_at, updated_at)
+                       rejection_reason, created_at, updated_at)
 SELECT 'document-' || g, 'Guide ' || g,
     (ARRAY['guide', 'note_technique', 'retour_experience', 'publication', 'support_sensibilisation',
            'compte_rendu', 'dossier', 'actualite'])[1 + g % 8],
@@ -55,6 +55,7 @@ SELECT 'document-' || g, 'Guide ' || g,
     CASE WHEN g % 10 = 0 THEN 'members' ELSE 'public' END,
     (ARRAY['draft', 'submitted', 'published', 'published', 'published', 'published', 'published',
            'published', 'rejected', 'archived'])[1 + g % 10],
+    CASE WHEN g % 10 = 8 THEN 'Références manquantes' END,
     now() - interval '4 years' + interval '1 hour' * g, now() - interval '1 year' + interval '1 hour' * (g * 7919 % 20000)
 FROM generate_series(1, 20000) AS g;
 INSERT INTO actors (slug, kind, name, category, is_expert, latitude, longitude, region_code,

@@ -4,46 +4,25 @@
 
 use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
-use relais::auth::Role;
-use relais::auth::tokens::TokenService;
 use relais::resources::registrations::offers;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use uuid::Uuid;
 
-use crate::helpers::{AUDIENCE, As, ISSUER, Method, Reply, SECRET, TestApp};
+use crate::helpers::{As, Method, Process, Reply, TestApp};
 
 /// Member accounts made for a test, with their tokens.
 struct Members {
     tokens: Vec<String>,
 }
 
-/// `count` member accounts named `prefix-N`, with a linked actor profile each, in one
-/// statement.
 async fn members(app: &TestApp, prefix: &str, count: usize) -> Members {
-    #[derive(diesel::QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        id: Uuid,
-    }
-    let mut conn = app.db().await;
-    let rows: Vec<Id> = diesel::sql_query(format!(
-        "WITH profiles AS (
-             INSERT INTO actors (slug, kind, name, organisation, category)
-             SELECT '{prefix}-' || n, 'person', 'Lefèvre, Anne ' || n, 'Syndicat mixte du bassin de l''Orb', 'technicien'
-             FROM generate_series(1, {count}) n RETURNING id, slug)
-         INSERT INTO users (email, password_hash, role, actor_id)
-         SELECT slug || '@exemple.fr', 'sans-objet', 'member', id FROM profiles
-         ORDER BY slug COLLATE \"C\" RETURNING id"
-    ))
-    .load(&mut conn)
-    .await
-    .expect("member accounts");
-    let tokens = TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service");
-    let tokens = rows
-        .iter()
-        .map(|row| tokens.issue(row.id, Role::Member).expect("token"))
+    let tokens = app
+        .members(prefix, count)
+        .await
+        .into_iter()
+        .map(|account| account.token)
         .collect();
     Members { tokens }
 }
@@ -542,60 +521,14 @@ async fn capacity_changes_move_the_waitlist_and_a_cancelled_event_keeps_its_regi
     );
 }
 
-/// A `relais serve` process on the test's database, stopped when dropped.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    async fn start(app: &TestApp) -> Process {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("as set up by the test")
-            .local_addr()
-            .expect("as set up by the test")
-            .port();
-        let child = Process {
-            child: Command::new(env!("CARGO_BIN_EXE_relais"))
-                .arg("serve")
-                .env("DATABASE_URL", &app.database_url)
-                .env("RELAIS_BIND", format!("127.0.0.1:{port}"))
-                .env("RELAIS_JWT_SECRET", SECRET)
-                .env("RELAIS_DB_POOL_SIZE", "8")
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("start relais serve"),
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..200 {
-            if let Ok(reply) = app
-                .client
-                .get(format!("{}/health/ready", child.base))
-                .send()
-                .await
-                && reply.status() == 200
-            {
-                return child;
-            }
-            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("relais serve did not get ready");
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[actix_web::test]
 async fn two_hundred_members_on_two_servers_never_exceed_ten_places() {
     let app = TestApp::spawn().await;
     let m = members(&app, "course", 200).await;
-    let servers = [Process::start(&app).await, Process::start(&app).await];
+    let servers = [
+        Process::start(&app, &[]).await,
+        Process::start(&app, &[]).await,
+    ];
     for round in 0..20 {
         let path = event(&app, &format!("Jeudi n° {round}"), json!({"capacity": 10})).await;
         let registrations = format!("{path}/registrations");

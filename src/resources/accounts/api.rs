@@ -18,6 +18,7 @@ use crate::http::{JsonBody, MergePatch, item_response};
 use crate::query::NoParams;
 use crate::resources::actors::api::Actors;
 use crate::resources::actors::model::Actor;
+use crate::resources::audit;
 use crate::resources::crud;
 use crate::resources::registrations::me::calendar_url;
 use crate::schema::users;
@@ -340,6 +341,7 @@ pub async fn change_password(
     let hash = password::hash(change.new_password).await?;
     // The new password and the end of the other sessions land together, or not at all.
     conn.transaction(async |c| {
+        audit::begin(c, &member.0).await?;
         diesel::update(users::table.find(id))
             .set((
                 users::password_hash.eq(hash),
@@ -347,6 +349,7 @@ pub async fn change_password(
             ))
             .execute(c)
             .await?;
+        audit::record_secret(c, "users", id, "password").await?;
         refresh::revoke_user(c, id).await
     })
     .await?;

@@ -144,6 +144,7 @@ impl Resource for Actors {
     type Filters = ActorFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &ACTORS;
+    const NAME: &'static str = "actors";
     const RELATIONS: &'static [Relation] = &[
         shape::many::<Centres>("centres", "centre_ids"),
         Themes::TAGS,

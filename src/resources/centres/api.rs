@@ -119,6 +119,7 @@ impl Resource for Centres {
     type Filters = CentreFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &CENTRES;
+    const NAME: &'static str = "centres";
     const RELATIONS: &'static [Relation] = &[Themes::TAGS];
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at", "distance_km"];
 

@@ -1,5 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
@@ -9,7 +9,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{DOCUMENTS, Document, DocumentKind, DocumentStatus, PUBLICATION};
-use crate::auth::{Admin, Caller};
+use super::{contributions, files};
+use crate::auth::{Admin, Caller, Member, Role};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{
@@ -65,8 +66,19 @@ pub struct DocumentInput {
     pub external_url: Option<String>,
     #[serde(default)]
     pub audience: Audience,
+    /// When omitted: `submitted` for a member's new document, `draft` for an
+    /// administrator's, and unchanged by a patch. A member's document is `draft` or
+    /// `submitted`; an administrator decides on it through `/publication` or `/rejection`.
     #[serde(default)]
-    pub status: DocumentStatus,
+    #[diesel(skip_insertion, skip_update)]
+    pub status: Option<DocumentStatus>,
+    /// Set by the server: the member who created it.
+    #[serde(skip)]
+    #[diesel(skip_update)]
+    pub submitted_by: Option<Uuid>,
+    /// Set by the server: when it last entered moderation.
+    #[serde(skip)]
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 /// Filters of the document list.
@@ -142,11 +154,41 @@ impl Resource for Documents {
     type Filters = DocumentFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &DOCUMENTS;
+    const NAME: &'static str = "documents";
+    const CONTRIBUTED: bool = true;
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "created_at",
+        "updated_at",
+        "submitted_by",
+        "submitted_at",
+        "decided_at",
+        "rejection_reason",
+        "file",
+    ];
     const RELATIONS: &'static [Relation] = &[
         shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,
         shape::many::<Actors>("authors", "author_ids"),
     ];
+
+    fn present(item: &mut Document, caller: &Caller) {
+        if caller.role != Role::Admin && item.submitted_by != caller.user_id {
+            item.submitted_by = None;
+        }
+    }
+
+    fn may_change(caller: &Caller, current: &Document) -> ApiResult<()> {
+        contributions::may_edit(caller, current)
+    }
+
+    fn admit(
+        caller: &Caller,
+        current: Option<&Document>,
+        input: &mut DocumentInput,
+    ) -> ApiResult<()> {
+        contributions::admit(caller, current, input)
+    }
 
     fn id(item: &Document) -> Uuid {
         item.id
@@ -163,11 +205,13 @@ impl Resource for Documents {
         _: (),
     ) -> ApiResult<Uuid> {
         let slug = slugs::choose(conn, "documents", input.slug.take(), &input.title).await?;
+        // Set by `admit`, which every write goes through.
+        let status = documents::status.eq(input.status.unwrap_or_default());
         input.language.make_ascii_lowercase();
         let id = match existing {
             None => {
                 diesel::insert_into(documents::table)
-                    .values((&input, documents::slug.eq(&slug)))
+                    .values((&input, documents::slug.eq(&slug), status))
                     .returning(documents::id)
                     .get_result(conn)
                     .await?
@@ -177,6 +221,7 @@ impl Resource for Documents {
                     .set((
                         &input,
                         documents::slug.eq(&slug),
+                        status,
                         documents::updated_at.eq(diesel::dsl::now),
                     ))
                     .returning(documents::id)
@@ -232,9 +277,14 @@ pub async fn get_document(
     crud::get::<Documents>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
-/// Create a document (admin).
+/// Create a document; a member's is a contribution.
+///
+/// A member's document is visible to its authors (the member, and the members whose actor
+/// profiles it names in `author_ids`) and to administrators only, `draft` or `submitted`
+/// (the default), until an administrator publishes or rejects it. Another `status` from a
+/// member is a `403`.
 #[utoipa::path(tag = "documents", operation_id = "create_document", security(("bearer" = [])),
-    extensions(("x-roles" = json!(["admin"]))),
+    extensions(("x-roles" = json!(["member", "admin"]))),
     request_body = DocumentInput,
     responses(
         (status = 201, description = "Created", body = Document, headers(("Location" = String), ("ETag" = String))),
@@ -243,15 +293,21 @@ pub async fn get_document(
 #[post("/documents")]
 pub async fn create_document(
     state: web::Data<AppState>,
-    admin: Admin,
+    member: Member,
     body: JsonBody<DocumentInput>,
 ) -> ApiResult<HttpResponse> {
-    crud::create::<Documents>(&state, &admin.0, body.into_inner(), ()).await
+    crud::create::<Documents>(&state, &member.0, body.into_inner(), ()).await
 }
 
-/// Change a document with a JSON Merge Patch (admin).
+/// Change a document with a JSON Merge Patch; members change their own contributions.
+///
+/// A contribution's authors edit it until it is published (`409` `not-editable` after, and
+/// `403` on a document they did not write); an edit of a rejected one submits it again. Its
+/// `status` changes as [`create_document`] says; a submitted or rejected document's status
+/// is decided through `/publication` and `/rejection`, never a patch (`409`
+/// `moderated-status`).
 #[utoipa::path(tag = "documents", operation_id = "update_document", security(("bearer" = [])),
-    extensions(("x-roles" = json!(["admin"]))),
+    extensions(("x-roles" = json!(["member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = DocumentInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Document, headers(("ETag" = String))), UpdateErrors))]
@@ -259,14 +315,14 @@ pub async fn create_document(
 pub async fn update_document(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
+    member: Member,
     key: web::Path<String>,
     patch: MergePatch,
 ) -> ApiResult<HttpResponse> {
-    crud::update::<Documents>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+    crud::update::<Documents>(&req, &state, &member.0, &key, patch, Vec::new(), ()).await
 }
 
-/// Delete a document (admin).
+/// Delete a document (admin): it goes to the trash.
 #[utoipa::path(tag = "documents", operation_id = "delete_document", security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
@@ -286,5 +342,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_document)
         .service(create_document)
         .service(update_document)
-        .service(delete_document);
+        .service(delete_document)
+        .service(contributions::publish_document)
+        .service(contributions::reject_document)
+        .service(contributions::list_my_contributions)
+        .service(contributions::list_contributions)
+        .service(files::upload_document_file)
+        .service(files::get_document_file)
+        .service(files::delete_document_file);
 }

@@ -1,4 +1,7 @@
-//! Guides, notes techniques, retours d'expérience, publications, comptes rendus…
+//! Guides, notes techniques, retours d'expérience, publications, comptes rendus…, and the
+//! members' contributions among them, with their moderation and their files.
 
 pub mod api;
+pub mod contributions;
+pub mod files;
 pub mod model;

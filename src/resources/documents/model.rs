@@ -69,15 +69,54 @@ row! {
         pub external_url: Option<String>,
         pub audience: Audience,
         pub status: DocumentStatus,
+        /// The member who submitted it, shown to administrators and to that member.
+        pub submitted_by: Option<Uuid>,
+        /// When it last entered moderation.
+        pub submitted_at: Option<DateTime<Utc>>,
+        /// When an administrator last published or rejected it.
+        pub decided_at: Option<DateTime<Utc>>,
+        /// Why it was rejected, for its authors.
+        #[schema(example = "Merci de préciser les références du protocole de suivi.")]
+        pub rejection_reason: Option<String>,
+        /// The attached file (`PUT /documents/{id}/file`), if any.
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Jsonb>)]
+        #[schema(value_type = Option<DocumentFile>)]
+        pub file: Option<serde_json::Value>,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
     }
 }
 
+/// The file a document carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentFile {
+    /// Its original name.
+    #[schema(example = "compte-rendu-jeudi-zones-humides.pdf")]
+    pub name: String,
+    /// What its content is, read from its first bytes.
+    #[schema(example = "application/pdf")]
+    pub media_type: String,
+    /// In bytes.
+    pub size: i64,
+    /// SHA-256 of the content, in hex: also its `ETag`.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// Where to download it.
+    #[schema(example = "/api/v1/documents/3f9c6f9e-8d0e-4b8f-9a52-1c0f3a7d2b10/file")]
+    pub url: String,
+}
+
+/// The `file` field, from the row's columns (the storage key stays inside).
+const FILE: &str = "CASE WHEN t.file_key IS NULL THEN NULL ELSE jsonb_build_object(\
+     'name', t.file_name, 'media_type', t.file_media_type, 'size', t.file_size, \
+     'sha256', t.file_sha256, 'uploaded_at', t.file_uploaded_at, \
+     'url', '/api/v1/documents/' || t.id || '/file') END";
+
 pub static DOCUMENTS: Collection = Collection {
     table: "documents",
     fields: Document::FIELDS,
-    computed: &[("themes", "t.theme_slugs")],
+    computed: &[("themes", "t.theme_slugs"), ("file", FILE)],
     sorts: &[
         SortKey::new("published_on", "t.published_on", KeyType::Date).null_as("-infinity"),
         SortKey::new("title", "t.title", KeyType::Text),
@@ -93,6 +132,24 @@ pub static DOCUMENTS: Collection = Collection {
         Facet::column("year", "extract(year FROM t.published_on)::int"),
         Facet::column("language", "t.language"),
     ],
+    located: false,
+};
+
+/// Documents seen as contributions, read in full by their authors and administrators: the
+/// same rows, sorted by their time in moderation.
+pub static CONTRIBUTIONS: Collection = Collection {
+    table: "documents",
+    fields: Document::FIELDS,
+    computed: DOCUMENTS.computed,
+    sorts: &[
+        SortKey::new("submitted_at", "t.submitted_at", KeyType::Timestamp).null_as("infinity"),
+        SortKey::UPDATED_AT,
+        SortKey::CREATED_AT,
+        SortKey::new("title", "t.title", KeyType::Text),
+    ],
+    default_sort: "submitted_at",
+    visibility: Visibility::Published,
+    facets: DOCUMENTS.facets,
     located: false,
 };
 

@@ -191,6 +191,7 @@ impl Resource for Events {
     type Filters = EventFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &EVENTS;
+    const NAME: &'static str = "events";
     const RELATIONS: &'static [Relation] = &[
         shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,

@@ -237,7 +237,7 @@ pub async fn cancel_event_registration(
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let target = event(&state, &admin.0, &path.0).await?;
-    operations::cancel(&state, target, path.1).await
+    operations::cancel(&state, &admin.0, target, path.1).await
 }
 
 /// Mark whether a confirmed member came to an event (admin), once it has started.
@@ -254,7 +254,14 @@ pub async fn mark_event_attendance(
     body: JsonBody<AttendanceInput>,
 ) -> ApiResult<HttpResponse> {
     let target = event(&state, &admin.0, &path.0).await?;
-    operations::mark_attendance(&state, target, path.1, body.into_inner().attendance).await
+    operations::mark_attendance(
+        &state,
+        &admin.0,
+        target,
+        path.1,
+        body.into_inner().attendance,
+    )
+    .await
 }
 
 /// Register for a training session (members).
@@ -366,7 +373,7 @@ pub async fn cancel_session_registration(
 ) -> ApiResult<HttpResponse> {
     let (training, key, id) = path.into_inner();
     let target = session(&state, &admin.0, &(training, key)).await?;
-    operations::cancel(&state, target, id).await
+    operations::cancel(&state, &admin.0, target, id).await
 }
 
 /// Mark whether a confirmed member came to a training session (admin), once it has started.
@@ -384,7 +391,7 @@ pub async fn mark_session_attendance(
 ) -> ApiResult<HttpResponse> {
     let (training, key, id) = path.into_inner();
     let target = session(&state, &admin.0, &(training, key)).await?;
-    operations::mark_attendance(&state, target, id, body.into_inner().attendance).await
+    operations::mark_attendance(&state, &admin.0, target, id, body.into_inner().attendance).await
 }
 
 /// The routes, `me` before the ids, so that it is not read as one.

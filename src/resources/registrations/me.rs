@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Nullable, Text, Timestamptz};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,6 +22,7 @@ use crate::error::{ApiError, ApiResult, ListErrors, Problem, ReadErrors};
 use crate::http::item_response;
 use crate::query::sql::{Bind, Sql};
 use crate::query::{ListQuery, NoParams, Page, Paging};
+use crate::resources::audit;
 use crate::state::AppState;
 
 /// List the caller's registrations, for events and training sessions.
@@ -105,7 +106,14 @@ pub async fn rotate_calendar_token(
     );
     sql.bind(Bind::Uuid(user)).push(" RETURNING calendar_token");
     let mut conn = state.conn().await?;
-    let token = sql.get_result::<Token>(&mut conn).await?;
+    let token = conn
+        .transaction(async |c| {
+            audit::begin(c, &member.0).await?;
+            let token = sql.get_result::<Token>(c).await?;
+            audit::record_secret(c, "users", user, "calendar_token").await?;
+            Ok::<_, ApiError>(token)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(CalendarLink {
         calendar_url: calendar_url(&token.calendar_token),
     }))

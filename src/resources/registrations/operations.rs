@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{created_response, item_response, updated_response};
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Condition, Filters, ListQuery, Lock, Plan};
+use crate::resources::audit;
 use crate::resources::values::local_time;
 use crate::state::AppState;
 
@@ -176,7 +177,12 @@ pub async fn register(
     let Outcome {
         outcome,
         registration_id,
-    } = sql.get_result::<Outcome>(&mut conn).await?;
+    } = conn
+        .transaction(async |c| {
+            audit::begin(c, member).await?;
+            Ok::<_, ApiError>(sql.get_result::<Outcome>(c).await?)
+        })
+        .await?;
     let name = target.name();
     let refused = |kind, detail: String| Err(ApiError::refused(kind, detail));
     match (outcome.as_str(), registration_id) {
@@ -219,6 +225,7 @@ async fn fill_places(conn: &mut AsyncPgConnection, target: Target) -> ApiResult<
 /// first and waitlist moved up after; the id of the registration changed, if any.
 async fn change(
     conn: &mut AsyncPgConnection,
+    caller: &Caller,
     target: Target,
     change: Sql,
 ) -> ApiResult<Option<Uuid>> {
@@ -228,6 +235,7 @@ async fn change(
         id: Uuid,
     }
     conn.transaction(async |c| {
+        audit::begin(c, caller).await?;
         fill_places(c, target).await?;
         let changed = change.get_results::<Changed>(c).await?;
         fill_places(c, target).await?;
@@ -293,7 +301,7 @@ pub async fn cancel_mine(
     );
     sql.append(&in_force(target, user)).push(" RETURNING id");
     let mut conn = state.conn().await?;
-    match change(&mut conn, target, sql).await? {
+    match change(&mut conn, member, target, sql).await? {
         Some(_) => Ok(HttpResponse::NoContent().finish()),
         None => Err(ApiError::not_found()),
     }
@@ -310,7 +318,7 @@ pub async fn accept_offer(
     sql.append(&in_force(target, user))
         .push(" AND status = 'offered' RETURNING id");
     let mut conn = state.conn().await?;
-    let Some(id) = change(&mut conn, target, sql).await? else {
+    let Some(id) = change(&mut conn, member, target, sql).await? else {
         return Err(no_offer(&mut conn, member, target).await);
     };
     let registration = read(&mut conn, id, &[]).await?;
@@ -336,7 +344,12 @@ async fn no_offer(conn: &mut AsyncPgConnection, member: &Caller, target: Target)
 }
 
 /// An administrator cancels a registration.
-pub async fn cancel(state: &AppState, target: Target, id: Uuid) -> ApiResult<HttpResponse> {
+pub async fn cancel(
+    state: &AppState,
+    admin: &Caller,
+    target: Target,
+    id: Uuid,
+) -> ApiResult<HttpResponse> {
     let mut sql = Sql::from(
         "UPDATE registrations SET status = 'cancelled', cancellation = 'admin', updated_at = now() \
          WHERE id = ",
@@ -346,7 +359,7 @@ pub async fn cancel(state: &AppState, target: Target, id: Uuid) -> ApiResult<Htt
         .bind(Bind::Uuid(target.id))
         .push(" AND status <> 'cancelled' RETURNING id");
     let mut conn = state.conn().await?;
-    if change(&mut conn, target, sql).await?.is_some() {
+    if change(&mut conn, admin, target, sql).await?.is_some() {
         return Ok(HttpResponse::NoContent().finish());
     }
     // Cancelled already (409), or not a registration of this target (404).
@@ -361,6 +374,7 @@ pub async fn cancel(state: &AppState, target: Target, id: Uuid) -> ApiResult<Htt
 /// or session has started.
 pub async fn mark_attendance(
     state: &AppState,
+    admin: &Caller,
     target: Target,
     id: Uuid,
     attendance: Option<Attendance>,
@@ -393,7 +407,11 @@ pub async fn mark_attendance(
     sql.push(", updated_at = now() WHERE id = ")
         .bind(Bind::Uuid(id))
         .push(" AND status = 'confirmed'");
-    sql.execute(&mut conn).await?;
+    conn.transaction(async |c| {
+        audit::begin(c, admin).await?;
+        Ok::<_, ApiError>(sql.execute(c).await?)
+    })
+    .await?;
     let registration = read(&mut conn, id, &[]).await?;
     updated_response(&registration)
 }

@@ -126,6 +126,7 @@ impl Resource for Sessions {
     /// The training the session belongs to.
     type Parent = Uuid;
     const COLLECTION: &'static Collection = &SESSIONS;
+    const NAME: &'static str = "sessions";
     const RELATIONS: &'static [Relation] = &[shape::one::<Trainings>("training", "training_id")];
     const READ_ONLY: &'static [&'static str] = &[
         "id",

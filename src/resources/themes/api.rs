@@ -94,6 +94,8 @@ impl Resource for Themes {
     type Filters = ThemeFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &THEMES;
+    const NAME: &'static str = "themes";
+    const TRASHED: bool = false;
     const RELATIONS: &'static [Relation] = &[Relation {
         by_slug: true,
         ..shape::one::<Themes>("parent", "parent")

@@ -129,6 +129,7 @@ impl Resource for Trainings {
     type Filters = TrainingFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &TRAININGS;
+    const NAME: &'static str = "trainings";
     const RELATIONS: &'static [Relation] = &[
         shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{USERS, User};
-use crate::auth::{AccountRole, Admin, password, refresh};
+use crate::auth::{AccountRole, Admin, Caller, password, refresh};
 use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::Bind;
@@ -79,6 +79,8 @@ impl Resource for Users {
     type Filters = UserFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &USERS;
+    const NAME: &'static str = "users";
+    const TRASHED: bool = false;
     const SHAPED: bool = false;
     const READ_ONLY: &'static [&'static str] = &["id", "email", "created_at", "updated_at"];
 
@@ -117,6 +119,7 @@ impl Resource for Users {
     /// sessions; the last active administrator cannot be demoted or deactivated (409).
     async fn patch(
         conn: &mut AsyncPgConnection,
+        _: &Caller,
         patch: MergePatch,
         current: &User,
         _: (),
