@@ -94,7 +94,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(sessions::api::routes)
                 .configure(registrations::api::routes)
                 .configure(registrations::me::routes)
-                .configure(documents::api::routes)
+                .configure(documents::routes)
                 .configure(themes::api::routes)
                 .configure(changes::routes)
                 .configure(search::routes)

@@ -9,9 +9,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{DOCUMENTS, Document, DocumentKind, DocumentStatus, PUBLICATION};
-use super::{contributions, files};
 use crate::auth::{Admin, Caller, Member, Role};
-use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
+use crate::error::{
+    ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
+};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
@@ -179,7 +180,7 @@ impl Resource for Documents {
     }
 
     fn may_change(caller: &Caller, current: &Document) -> ApiResult<()> {
-        contributions::may_edit(caller, current)
+        may_edit(caller, current)
     }
 
     fn admit(
@@ -187,7 +188,7 @@ impl Resource for Documents {
         current: Option<&Document>,
         input: &mut DocumentInput,
     ) -> ApiResult<()> {
-        contributions::admit(caller, current, input)
+        admit(caller, current, input)
     }
 
     fn id(item: &Document) -> Uuid {
@@ -342,12 +343,90 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_document)
         .service(create_document)
         .service(update_document)
-        .service(delete_document)
-        .service(contributions::publish_document)
-        .service(contributions::reject_document)
-        .service(contributions::list_my_contributions)
-        .service(contributions::list_contributions)
-        .service(files::upload_document_file)
-        .service(files::get_document_file)
-        .service(files::delete_document_file);
+        .service(delete_document);
+}
+
+/// Whether `caller` is one of the document's authors: the member who submitted it, or one
+/// named among its authors through its actor profile.
+pub fn is_author(caller: &Caller, document: &Document) -> bool {
+    (caller.user_id.is_some() && document.submitted_by == caller.user_id)
+        || caller
+            .actor_id
+            .is_some_and(|actor| document.author_ids.contains(&actor))
+}
+
+/// Whether `caller` may change the document (its content or its file) now.
+pub fn may_edit(caller: &Caller, document: &Document) -> ApiResult<()> {
+    match caller.role {
+        Role::Admin => Ok(()),
+        Role::Member if !is_author(caller, document) => Err(ApiError::forbidden_because(
+            "only the document's authors and administrators change it",
+        )),
+        Role::Member => match document.status {
+            DocumentStatus::Published | DocumentStatus::Archived => Err(ApiError::refused(
+                "not-editable",
+                format!(
+                    "this document is {}: its authors no longer change it; an administrator does",
+                    document.status.as_str()
+                ),
+            )),
+            _ => Ok(()),
+        },
+        Role::Public => Err(ApiError::credentials_required()),
+    }
+}
+
+/// The rules of a write (see the module), once [`may_edit`] let the caller change the
+/// document: who may set which status, and the bookkeeping of submissions.
+pub fn admit(
+    caller: &Caller,
+    current: Option<&Document>,
+    input: &mut DocumentInput,
+) -> ApiResult<()> {
+    let before = current.map(|document| document.status);
+    let member = caller.role != Role::Admin;
+    let mut status = input.status.or(before).unwrap_or(match member {
+        true => DocumentStatus::Submitted,
+        false => DocumentStatus::Draft,
+    });
+    if member {
+        if before == Some(DocumentStatus::Rejected) && status == DocumentStatus::Rejected {
+            status = DocumentStatus::Submitted;
+        }
+        if !matches!(status, DocumentStatus::Draft | DocumentStatus::Submitted) {
+            return Err(ApiError::forbidden_because(format!(
+                "a member keeps a document as a draft or submits it; `{}` is an \
+                 administrator's decision",
+                status.as_str()
+            )));
+        }
+        if current.is_none() {
+            input.submitted_by = caller.user_id;
+        }
+    } else if let Some(before) = before
+        && before != status
+        && (moderated(before) || moderated(status))
+    {
+        return Err(ApiError::refused(
+            "moderated-status",
+            format!(
+                "this document is {}: members submit documents, and an administrator decides \
+                 on them through /publication or /rejection, not a status patch",
+                before.as_str()
+            ),
+        ));
+    }
+    input.status = Some(status);
+    input.submitted_at =
+        if status == DocumentStatus::Submitted && before != Some(DocumentStatus::Submitted) {
+            Some(Utc::now())
+        } else {
+            current.and_then(|document| document.submitted_at)
+        };
+    Ok(())
+}
+
+/// The statuses that only moderation sets or leaves.
+fn moderated(status: DocumentStatus) -> bool {
+    matches!(status, DocumentStatus::Submitted | DocumentStatus::Rejected)
 }

@@ -8,13 +8,12 @@
 //! is the centre's: its authors' edits are refused (409), and administrators edit it.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::Utc;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::api::{DocumentInput, Documents};
+use super::api::Documents;
 use super::model::{CONTRIBUTIONS, Document, DocumentKind, DocumentStatus};
 use crate::auth::{Admin, Caller, Member, Role};
 use crate::error::{AdminListErrors, ApiError, ApiResult, ListErrors, Problem, UpdateErrors};
@@ -24,91 +23,6 @@ use crate::query::{Condition, Filters, Instant, ListQuery, Page, Paging, Plan};
 use crate::resources::audit::{self, Action};
 use crate::resources::{crud, shown};
 use crate::state::AppState;
-
-/// Whether `caller` is one of the document's authors: the member who submitted it, or one
-/// named among its authors through its actor profile.
-pub fn is_author(caller: &Caller, document: &Document) -> bool {
-    (caller.user_id.is_some() && document.submitted_by == caller.user_id)
-        || caller
-            .actor_id
-            .is_some_and(|actor| document.author_ids.contains(&actor))
-}
-
-/// Whether `caller` may change the document (its content or its file) now.
-pub fn may_edit(caller: &Caller, document: &Document) -> ApiResult<()> {
-    match caller.role {
-        Role::Admin => Ok(()),
-        Role::Member if !is_author(caller, document) => Err(ApiError::forbidden_because(
-            "only the document's authors and administrators change it",
-        )),
-        Role::Member => match document.status {
-            DocumentStatus::Published | DocumentStatus::Archived => Err(ApiError::refused(
-                "not-editable",
-                format!(
-                    "this document is {}: its authors no longer change it; an administrator does",
-                    document.status.as_str()
-                ),
-            )),
-            _ => Ok(()),
-        },
-        Role::Public => Err(ApiError::credentials_required()),
-    }
-}
-
-/// The rules of a write (see the module), once [`may_edit`] let the caller change the
-/// document: who may set which status, and the bookkeeping of submissions.
-pub fn admit(
-    caller: &Caller,
-    current: Option<&Document>,
-    input: &mut DocumentInput,
-) -> ApiResult<()> {
-    let before = current.map(|document| document.status);
-    let member = caller.role != Role::Admin;
-    let mut status = input.status.or(before).unwrap_or(match member {
-        true => DocumentStatus::Submitted,
-        false => DocumentStatus::Draft,
-    });
-    if member {
-        if before == Some(DocumentStatus::Rejected) && status == DocumentStatus::Rejected {
-            status = DocumentStatus::Submitted;
-        }
-        if !matches!(status, DocumentStatus::Draft | DocumentStatus::Submitted) {
-            return Err(ApiError::forbidden_because(format!(
-                "a member keeps a document as a draft or submits it; `{}` is an \
-                 administrator's decision",
-                status.as_str()
-            )));
-        }
-        if current.is_none() {
-            input.submitted_by = caller.user_id;
-        }
-    } else if let Some(before) = before
-        && before != status
-        && (moderated(before) || moderated(status))
-    {
-        return Err(ApiError::refused(
-            "moderated-status",
-            format!(
-                "this document is {}: members submit documents, and an administrator decides \
-                 on them through /publication or /rejection, not a status patch",
-                before.as_str()
-            ),
-        ));
-    }
-    input.status = Some(status);
-    input.submitted_at =
-        if status == DocumentStatus::Submitted && before != Some(DocumentStatus::Submitted) {
-            Some(Utc::now())
-        } else {
-            current.and_then(|document| document.submitted_at)
-        };
-    Ok(())
-}
-
-/// The statuses that only moderation sets or leaves.
-fn moderated(status: DocumentStatus) -> bool {
-    matches!(status, DocumentStatus::Submitted | DocumentStatus::Rejected)
-}
 
 /// An administrator's reason for rejecting a contribution, for its authors.
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -16,8 +16,7 @@ use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::Documents;
-use super::contributions::may_edit;
+use super::api::{Documents, may_edit};
 use super::model::Document;
 use crate::auth::{Caller, Member};
 use crate::error::{ApiError, ApiResult, Problem};
