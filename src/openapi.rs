@@ -21,8 +21,8 @@ use crate::resources::shape;
 use crate::resources::themes::api::Themes;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::{
-    Resource, accounts, actors, audit, centres, changes, documents, events, registrations, search,
-    sessions, territories, themes, trainings, trash, users,
+    Resource, accounts, actors, audit, centres, changes, contributions, documents, events,
+    registrations, search, sessions, territories, themes, trainings, trash, users,
 };
 
 #[derive(OpenApi)]
@@ -44,6 +44,7 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "trainings", description = "Formations, webinaires, e-learning and their dated sessions"),
         (name = "registrations", description = "Places at events and training sessions, waitlists, attendance, a member's calendar"),
         (name = "documents", description = "Guides, notes techniques, retours d'expérience…"),
+        (name = "contributions", description = "What members write and propose, and its moderation"),
         (name = "themes", description = "The shared, hierarchical taxonomy"),
         (name = "search", description = "One French full-text search across every type"),
         (name = "territories", description = "INSEE regions and departments, for `territory=`"),
@@ -95,6 +96,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(registrations::api::routes)
                 .configure(registrations::me::routes)
                 .configure(documents::routes)
+                .configure(contributions::api::routes)
                 .configure(themes::api::routes)
                 .configure(changes::routes)
                 .configure(search::routes)
@@ -114,10 +116,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Whitelists::of(&registrations::model::REGISTRATIONS, "Registration").document(&mut api);
     Whitelists::of(&audit::model::AUDIT, "AuditEntry").document(&mut api);
     Whitelists::of(&trash::model::TRASH, "TrashEntry").document(&mut api);
-    Whitelists::of(&documents::model::CONTRIBUTIONS, "Document").document_at(
-        &mut api,
-        &["/api/v1/me/contributions", "/api/v1/contributions"],
-    );
+    Whitelists::of(&contributions::model::CONTRIBUTIONS, "Contribution").document(&mut api);
     patch_schemas(&mut api);
     api
 }

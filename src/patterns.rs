@@ -33,23 +33,10 @@ impl<'a> Whitelists<'a> {
     }
 
     pub fn document(&self, api: &mut utoipa::openapi::OpenApi) {
-        self.document_where(api, |_| true);
-    }
-
-    /// As [`Whitelists::document`], on the operations of these paths only: another list of
-    /// the same items, sorted otherwise (a member's contributions among documents).
-    pub fn document_at(&self, api: &mut utoipa::openapi::OpenApi, paths: &[&str]) {
-        self.document_where(api, |path| paths.contains(&path));
-    }
-
-    fn document_where(&self, api: &mut utoipa::openapi::OpenApi, at: impl Fn(&str) -> bool) {
         use utoipa::openapi::{RefOr, Schema};
         let item = format!("#/components/schemas/{}", self.schema);
         let page = format!("#/components/schemas/Page_{}", self.schema);
-        for (name, path) in api.paths.paths.iter_mut() {
-            if !at(name) {
-                continue;
-            }
+        for path in api.paths.paths.values_mut() {
             let Some(operation) = path.get.as_mut() else {
                 continue;
             };

@@ -235,6 +235,10 @@ diesel::table! {
         offer_hours -> Int4,
         held_places -> Int4,
         has_places -> Bool,
+        submitted_by -> Nullable<Uuid>,
+        submitted_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        rejection_reason -> Nullable<Text>,
     }
 }
 
@@ -412,6 +416,7 @@ diesel::joinable!(event_themes -> events (event_id));
 diesel::joinable!(event_themes -> themes (theme_id));
 diesel::joinable!(events -> centres (centre_id));
 diesel::joinable!(events -> regions (region_code));
+diesel::joinable!(events -> users (submitted_by));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(registrations -> events (event_id));
 diesel::joinable!(registrations -> training_sessions (session_id));

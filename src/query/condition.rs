@@ -112,8 +112,20 @@ pub enum Condition {
     Nothing,
     /// `column IS NOT NULL`
     Present(&'static str),
-    /// Submitted by this account, or naming its actor profile among the authors.
-    ContributedBy { user: Uuid, actor: Option<Uuid> },
+    /// Submitted by this account, or naming its actor profile among the co-authors.
+    ContributedBy {
+        user: Uuid,
+        actor: Option<Uuid>,
+        authorship: Authorship,
+    },
+}
+
+/// Who a collection's contributions belong to: the member who submitted each (`t.submitted_by`),
+/// and the members whose actor profiles a column of actor ids names as co-authors, where the
+/// collection has one.
+#[derive(Clone, Copy, Debug)]
+pub struct Authorship {
+    pub coauthors: Option<&'static str>,
 }
 
 /// The most a `q` may hold.
@@ -167,10 +179,11 @@ impl Condition {
 
     /// What `caller` contributed (see [`Condition::ContributedBy`]); `None` for a caller
     /// without an account.
-    pub fn contributed_by(caller: &Caller) -> Option<Condition> {
+    pub fn contributed_by(caller: &Caller, authorship: Authorship) -> Option<Condition> {
         caller.user_id.map(|user| Condition::ContributedBy {
             user,
             actor: caller.actor_id,
+            authorship,
         })
     }
 
@@ -307,10 +320,16 @@ impl Condition {
             Condition::Present(column) => {
                 sql.push(column).push(" IS NOT NULL");
             }
-            Condition::ContributedBy { user, actor } => {
+            Condition::ContributedBy {
+                user,
+                actor,
+                authorship,
+            } => {
                 sql.push("(t.submitted_by = ").bind(Bind::Uuid(*user));
-                if let Some(actor) = actor {
-                    sql.push(" OR t.author_ids @> ")
+                if let (Some(actor), Some(coauthors)) = (actor, authorship.coauthors) {
+                    sql.push(" OR ")
+                        .push(coauthors)
+                        .push(" @> ")
                         .bind(Bind::Uuids(vec![*actor]));
                 }
                 sql.push(")");

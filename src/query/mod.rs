@@ -21,7 +21,7 @@ pub mod visibility;
 pub use collection::{
     Collection, FACET_VALUES, Facet, FacetCount, KeyType, Keys, Lock, SortKey, THEME_LABEL,
 };
-pub use condition::{Condition, Direction, Filters, LinkTable, Span};
+pub use condition::{Authorship, Condition, Direction, Filters, LinkTable, Span};
 pub use counts::Counts;
 pub use list::{EXACT_TOTAL_LIMIT, Plan};
 pub use page::{Page, PageEnd, PageLinks, PageMeta, Rows};

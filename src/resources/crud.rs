@@ -53,13 +53,14 @@ async fn locate<R: Resource>(
     let found = R::COLLECTION
         .find::<R::Item>(conn, caller, key, scope, lock)
         .await;
-    let contributor = match (&found, Condition::contributed_by(caller)) {
-        (Err(e), Some(contributor))
-            if R::CONTRIBUTED && e.is_not_found() && caller.role == Role::Member =>
-        {
-            contributor
+    let contributor = match (&found, R::CONTRIBUTED) {
+        (Err(e), Some(authorship)) if e.is_not_found() && caller.role == Role::Member => {
+            Condition::contributed_by(caller, authorship)
         }
-        _ => return found,
+        _ => None,
+    };
+    let Some(contributor) = contributor else {
+        return found;
     };
     let mut theirs = scope.to_vec();
     theirs.push(contributor);

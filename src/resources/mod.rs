@@ -7,6 +7,7 @@ pub mod actors;
 pub mod audit;
 pub mod centres;
 pub mod changes;
+pub mod contributions;
 pub mod crud;
 pub mod documents;
 pub mod events;
@@ -37,7 +38,7 @@ use validator::Validate;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::http::MergePatch;
-use crate::query::{Collection, Filters};
+use crate::query::{Authorship, Collection, Filters};
 use relation::Relation;
 
 /// A row as `caller` receives it.
@@ -61,9 +62,9 @@ pub trait Resource {
     const COLLECTION: &'static Collection;
     /// The collection's name in paths, the audit trail and the trash.
     const NAME: &'static str;
-    /// Whether members contribute items (documents): its authors then read and edit theirs
-    /// before they are published.
-    const CONTRIBUTED: bool = false;
+    /// Whether members contribute items (documents, proposed events), and who their authors
+    /// are: those read and edit theirs before they are published (see [`contributions`]).
+    const CONTRIBUTED: Option<Authorship> = None;
     /// Whether a deletion moves items to the trash (see [`trash`]) rather than for good.
     const TRASHED: bool = true;
     /// What `include=` may embed.

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Account, As, Method, Reply, TestApp};
+use crate::helpers::{Account, As, Method, Reply, TestApp, merge};
 
 /// A small PDF: what its first bytes say is all that counts.
 pub const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n\
@@ -439,4 +439,274 @@ async fn transitions_that_are_not_allowed_are_refused_with_the_current_status() 
     )
     .await;
     assert_eq!(foreign_patch.status, 403);
+}
+
+/// A Jeudi as a member proposes it.
+fn jeudi(centre: &Value) -> Value {
+    json!({
+        "title": "Jeudi du réseau : les haies bocagères",
+        "summary": "Retours de terrain sur la replantation de haies en Bretagne.",
+        "kind": "rencontre",
+        "centre_id": centre["id"],
+        "starts_at": "2027-04-08T14:00:00+02:00",
+        "ends_at": "2027-04-08T16:00:00+02:00",
+        "format": "online",
+        "online_url": "https://visio.example.fr/jeudi-haies",
+        "capacity": 2,
+    })
+}
+
+#[actix_web::test]
+async fn a_proposed_event_goes_through_moderation_before_it_takes_registrations() {
+    let app = TestApp::spawn().await;
+    let centre = app.centre("ofb").await;
+    let accounts = app.members("jeudi", 2).await;
+    let (proposer, stranger) = (&accounts[0], &accounts[1]);
+
+    // A member proposes it: submitted, seen by its proposer and administrators only.
+    let refused = send_as(
+        &app,
+        &proposer.token,
+        Method::POST,
+        "/api/v1/events",
+        Some({
+            let mut body = jeudi(&centre);
+            merge(&mut body, json!({"status": "published"}));
+            body
+        }),
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let created = send_as(
+        &app,
+        &proposer.token,
+        Method::POST,
+        "/api/v1/events",
+        Some(jeudi(&centre)),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let event = created.body;
+    assert_eq!(event["status"], "submitted");
+    assert_eq!(event["submitted_by"], proposer.id.to_string());
+    let id = event["id"].as_str().expect("id");
+    let path = format!("/api/v1/events/{id}");
+    assert_eq!(app.get(&path, As::Public).await.status, 404);
+    assert_eq!(
+        send_as(&app, &stranger.token, Method::GET, &path, None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        send_as(&app, &proposer.token, Method::GET, &path, None)
+            .await
+            .status,
+        200
+    );
+    let listed = app.get("/api/v1/events", As::Member).await.expect(200);
+    assert_eq!(listed["meta"]["total"], 0);
+    // Not open to registration, not even for its proposer.
+    let early = send_as(
+        &app,
+        &proposer.token,
+        Method::POST,
+        &format!("{path}/registrations"),
+        None,
+    )
+    .await;
+    assert_eq!(early.status, 409, "{}", early.body);
+    assert_eq!(early.body["type"], "urn:relais:problem:draft");
+
+    // Its proposer's contributions and the administrators' queue list it with the documents.
+    let document = send_as(
+        &app,
+        &proposer.token,
+        Method::POST,
+        "/api/v1/documents",
+        Some(json!({"title": "Note sur les haies", "kind": "note_technique", "centre_id": centre["id"]})),
+    )
+    .await
+    .expect(201);
+    let mine = send_as(
+        &app,
+        &proposer.token,
+        Method::GET,
+        "/api/v1/me/contributions?facets=collection",
+        None,
+    )
+    .await
+    .expect(200);
+    let listed: Vec<(&str, &str, &str)> = mine["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|c| {
+            (
+                c["collection"].as_str().unwrap_or_default(),
+                c["status"].as_str().unwrap_or_default(),
+                c["location"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let document_path = format!("/api/v1/documents/{}", document["id"].as_str().expect("id"));
+    assert_eq!(
+        listed,
+        vec![
+            ("events", "submitted", path.as_str()),
+            ("documents", "submitted", document_path.as_str()),
+        ]
+    );
+    assert_eq!(
+        mine["meta"]["facets"]["collection"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let events_only = send_as(
+        &app,
+        &proposer.token,
+        Method::GET,
+        "/api/v1/me/contributions?collection=events",
+        None,
+    )
+    .await
+    .expect(200);
+    assert_eq!(events_only["meta"]["total"], 1);
+    let theirs = send_as(
+        &app,
+        &stranger.token,
+        Method::GET,
+        "/api/v1/me/contributions",
+        None,
+    )
+    .await
+    .expect(200);
+    assert_eq!(theirs["meta"]["total"], 0);
+    let queue = app
+        .get(
+            "/api/v1/contributions?status=submitted&collection=events",
+            As::Admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(queue["data"][0]["id"], event["id"]);
+    assert_eq!(queue["data"][0]["submitted_by"], proposer.id.to_string());
+
+    // A status patch never decides, even an administrator's; rejected with a reason instead.
+    let patched = app
+        .patch(&path, &json!({"status": "published"}), As::Admin)
+        .await;
+    assert_eq!(patched.status, 409);
+    assert_eq!(patched.body["type"], "urn:relais:problem:moderated-status");
+    let rejected = app
+        .post(
+            &format!("{path}/rejection"),
+            &json!({"reason": "Merci de préciser le programme de la séance."}),
+            As::Admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(rejected["status"], "rejected");
+    let seen = send_as(
+        &app,
+        &proposer.token,
+        Method::GET,
+        "/api/v1/me/contributions?collection=events",
+        None,
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        seen["data"][0]["rejection_reason"],
+        "Merci de préciser le programme de la séance."
+    );
+    let strangers_patch = send_as(
+        &app,
+        &stranger.token,
+        Method::PATCH,
+        &path,
+        Some(json!({"summary": "Piraté"})),
+    )
+    .await;
+    assert_eq!(strangers_patch.status, 404);
+
+    // Its proposer edits it, which submits it again; an administrator publishes it.
+    let edited = send_as(
+        &app,
+        &proposer.token,
+        Method::PATCH,
+        &path,
+        Some(
+            json!({"body": "14 h : accueil ; 14 h 15 : retours de terrain ; 15 h 30 : échanges."}),
+        ),
+    )
+    .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(edited.body["status"], "submitted");
+    let published = app
+        .post(&format!("{path}/publication"), &json!({}), As::Admin)
+        .await
+        .expect(200);
+    assert_eq!(published["status"], "published");
+    assert!(published["decided_at"].is_string());
+    assert_eq!(published["rejection_reason"], Value::Null);
+    let public = app.get(&path, As::Public).await.expect(200);
+    assert_eq!(public["submitted_by"], Value::Null);
+    assert_eq!(
+        app.get("/api/v1/events", As::Public).await.expect(200)["meta"]["total"],
+        1
+    );
+
+    // Published, it takes registrations, and its proposer no longer changes it.
+    let registered = send_as(
+        &app,
+        &stranger.token,
+        Method::POST,
+        &format!("{path}/registrations"),
+        None,
+    )
+    .await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let late = send_as(
+        &app,
+        &proposer.token,
+        Method::PATCH,
+        &path,
+        Some(json!({"capacity": 200})),
+    )
+    .await;
+    assert_eq!(late.status, 409);
+    assert_eq!(late.body["type"], "urn:relais:problem:not-editable");
+    let twice = app
+        .post(&format!("{path}/publication"), &json!({}), As::Admin)
+        .await;
+    assert_eq!(twice.status, 409);
+    assert_eq!(twice.body["type"], "urn:relais:problem:not-submitted");
+
+    // The audit trail holds the proposal's whole life.
+    let trail = app
+        .get(&format!("/api/v1/audit?item={id}&sort=at"), As::Admin)
+        .await
+        .expect(200);
+    let steps: Vec<(&str, &str)> = trail["data"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default(),
+                e["role"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("create", "member"),
+            ("reject", "admin"),
+            ("update", "member"),
+            ("publish", "admin"),
+        ]
+    );
 }

@@ -10,6 +10,7 @@ use relais::auth::Role;
 use relais::query::sql::{Bind, Sql};
 use relais::query::{Collection, Condition, Filters, ListQuery, Plan};
 use relais::resources::actors::{api::ActorFilters, model::ACTORS};
+use relais::resources::contributions::{api::ContributionFilters, model::CONTRIBUTIONS};
 use relais::resources::documents::{api::DocumentFilters, model::DOCUMENTS};
 use relais::resources::events::{api::EventFilters, model::EVENTS};
 use relais::resources::sessions::{api::SessionFilters, model::SESSIONS};
@@ -19,6 +20,8 @@ use uuid::Uuid;
 
 use crate::helpers::TestApp;
 
+/// Every role.
+const ALL: &[Role] = &[Role::Public, Role::Member, Role::Admin];
 /// Tables of this many rows or more are never to be scanned whole.
 const LARGE: i64 = 1_000;
 /// A sort of more rows than this is a sort of a set of matches, not of a page.
@@ -83,6 +86,10 @@ SELECT 'session-' || g, (SELECT id FROM trainings WHERE slug = 'formation-1'),
     now() - interval '3 years' + interval '4 years' * g / 10000 + interval '7 hours',
     now() - interval '4 years' + interval '2 hours' * g, now() - interval '1 year' + interval '1 hour' * (g * 7919 % 10000)
 FROM generate_series(1, 10000) AS g;
+-- Contributions: a quarter of the documents went through moderation, and some events wait in it.
+UPDATE documents SET submitted_at = created_at + interval '1 day'
+    WHERE status <> 'draft' AND id::text < '4';
+UPDATE events SET status = 'submitted', submitted_at = created_at WHERE status = 'draft' AND id::text < '8';
 INSERT INTO event_themes (event_id, theme_id)
 SELECT e.id, t.id FROM events e, themes t
 WHERE abs(hashtext(e.slug || t.slug)) % 10 = 0
@@ -152,6 +159,12 @@ const TRAINING_FILTERS: &[&str] = &[
     "status=published",
     "updated_since=2026-12-01T00:00:00Z",
 ];
+const CONTRIBUTION_FILTERS: &[&str] = &[
+    "status=submitted",
+    "collection=events",
+    "collection=documents&status=submitted",
+    "updated_since=2026-12-01T00:00:00Z",
+];
 const SESSION_FILTERS: &[&str] = &[
     "status=scheduled",
     "from=2026-12-02",
@@ -219,6 +232,7 @@ async fn check<F: Filters>(
     collection: &'static Collection,
     queries: &[String],
     scope: &[Condition],
+    roles: &[Role],
 ) -> Vec<String> {
     let mut conn = app.db().await;
     let large: Vec<String> = diesel::sql_query(
@@ -233,7 +247,7 @@ async fn check<F: Filters>(
     .collect();
     let mut found = Vec::new();
     for query in queries {
-        for role in [Role::Public, Role::Member, Role::Admin] {
+        for &role in roles {
             let parsed = ListQuery::<F>::parse("/", query).expect("a valid query");
             let plan = Plan::new(collection, role, &parsed, scope.to_vec()).expect("a valid plan");
             let mut explain = Sql::from("EXPLAIN (ANALYZE, FORMAT JSON) ");
@@ -294,25 +308,29 @@ async fn every_filter_and_sort_starts_at_the_right_place_of_an_index() {
         value: Bind::Uuid(training),
     }];
     let mut faults = Vec::new();
-    faults
-        .extend(check::<EventFilters>(&app, &EVENTS, &queries(&EVENTS, EVENT_FILTERS), &[]).await);
+    faults.extend(
+        check::<EventFilters>(&app, &EVENTS, &queries(&EVENTS, EVENT_FILTERS), &[], ALL).await,
+    );
     faults.extend(
         check::<DocumentFilters>(
             &app,
             &DOCUMENTS,
             &queries(&DOCUMENTS, DOCUMENT_FILTERS),
             &[],
+            ALL,
         )
         .await,
     );
-    faults
-        .extend(check::<ActorFilters>(&app, &ACTORS, &queries(&ACTORS, ACTOR_FILTERS), &[]).await);
+    faults.extend(
+        check::<ActorFilters>(&app, &ACTORS, &queries(&ACTORS, ACTOR_FILTERS), &[], ALL).await,
+    );
     faults.extend(
         check::<TrainingFilters>(
             &app,
             &TRAININGS,
             &queries(&TRAININGS, TRAINING_FILTERS),
             &[],
+            ALL,
         )
         .await,
     );
@@ -322,8 +340,30 @@ async fn every_filter_and_sort_starts_at_the_right_place_of_an_index() {
             &SESSIONS,
             &queries(&SESSIONS, SESSION_FILTERS),
             &sessions_of,
+            ALL,
         )
         .await,
+    );
+    // Contribution lists are read as an administrator's, within their scope: the moderation
+    // queue, and one member's.
+    let queue = [Condition::Present("t.submitted_at")];
+    let contributions = queries(&CONTRIBUTIONS, CONTRIBUTION_FILTERS);
+    faults.extend(
+        check::<ContributionFilters>(&app, &CONTRIBUTIONS, &contributions, &queue, &[Role::Admin])
+            .await,
+    );
+    let caller = relais::auth::Caller {
+        role: Role::Member,
+        user_id: Some(Uuid::new_v4()),
+        actor_id: Some(Uuid::new_v4()),
+    };
+    let mine =
+        Condition::contributed_by(&caller, relais::resources::contributions::model::AUTHORSHIP)
+            .into_iter()
+            .collect::<Vec<_>>();
+    faults.extend(
+        check::<ContributionFilters>(&app, &CONTRIBUTIONS, &contributions, &mine, &[Role::Admin])
+            .await,
     );
     assert!(
         faults.is_empty(),

@@ -9,16 +9,18 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{DOCUMENTS, Document, DocumentKind, DocumentStatus, PUBLICATION};
-use crate::auth::{Admin, Caller, Member, Role};
-use crate::error::{
-    ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
-};
+use crate::auth::{Admin, Caller, Member};
+use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{
-    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping,
+    Authorship, Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging,
+    Shaping,
 };
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
+use crate::resources::contributions::{
+    self, Contributed, DecisionErrors, Rejection, Submission, Submitting,
+};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -156,7 +158,9 @@ impl Resource for Documents {
     type Parent = ();
     const COLLECTION: &'static Collection = &DOCUMENTS;
     const NAME: &'static str = "documents";
-    const CONTRIBUTED: bool = true;
+    const CONTRIBUTED: Option<Authorship> = Some(Authorship {
+        coauthors: Some("t.author_ids"),
+    });
     const READ_ONLY: &'static [&'static str] = &[
         "id",
         "created_at",
@@ -174,13 +178,13 @@ impl Resource for Documents {
     ];
 
     fn present(item: &mut Document, caller: &Caller) {
-        if caller.role != Role::Admin && item.submitted_by != caller.user_id {
+        if !contributions::sees_submitter(caller, item.submitted_by) {
             item.submitted_by = None;
         }
     }
 
     fn may_change(caller: &Caller, current: &Document) -> ApiResult<()> {
-        may_edit(caller, current)
+        contributions::may_edit::<Self>(caller, current)
     }
 
     fn admit(
@@ -188,7 +192,7 @@ impl Resource for Documents {
         current: Option<&Document>,
         input: &mut DocumentInput,
     ) -> ApiResult<()> {
-        admit(caller, current, input)
+        contributions::admit::<Self>(caller, current, input)
     }
 
     fn id(item: &Document) -> Uuid {
@@ -338,95 +342,74 @@ pub async fn delete_document(
     crud::delete::<Documents>(&req, &state, &admin.0, &key, Vec::new()).await
 }
 
+impl Contributed for Documents {
+    type Status = DocumentStatus;
+    const ITEM: &'static str = "document";
+    const ON_PUBLICATION: &'static str = ", published_on = coalesce(published_on, current_date)";
+
+    fn submission(item: &Document) -> Submission<'_, DocumentStatus> {
+        Submission {
+            status: item.status,
+            submitted_by: item.submitted_by,
+            submitted_at: item.submitted_at,
+            coauthors: &item.author_ids,
+        }
+    }
+
+    fn submitting(input: &mut DocumentInput) -> Submitting<'_, DocumentStatus> {
+        Submitting {
+            status: &mut input.status,
+            submitted_by: &mut input.submitted_by,
+            submitted_at: &mut input.submitted_at,
+        }
+    }
+}
+
+/// Publish a submitted document (admin).
+///
+/// Its `published_on` becomes today unless it has one. Only a `submitted` document is
+/// published this way (`409` otherwise, naming its status).
+#[utoipa::path(tag = "documents", operation_id = "publish_document", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 200, description = "Published", body = Document, headers(("ETag" = String))), DecisionErrors))]
+#[post("/documents/{key}/publication")]
+pub async fn publish_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    contributions::decide::<Documents>(&req, &state, &admin.0, &key, None).await
+}
+
+/// Reject a submitted document with a reason (admin); its authors read it on the document.
+///
+/// Only a `submitted` document is rejected this way (`409` otherwise, naming its status).
+/// Its authors may then edit it, which submits it again.
+#[utoipa::path(tag = "documents", operation_id = "reject_document", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = Rejection,
+    responses((status = 200, description = "Rejected", body = Document, headers(("ETag" = String))), UpdateErrors))]
+#[post("/documents/{key}/rejection")]
+pub async fn reject_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    body: JsonBody<Rejection>,
+) -> ApiResult<HttpResponse> {
+    let reason = Some(body.into_inner().reason);
+    contributions::decide::<Documents>(&req, &state, &admin.0, &key, reason).await
+}
+
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_documents)
         .service(get_document)
         .service(create_document)
         .service(update_document)
-        .service(delete_document);
-}
-
-/// Whether `caller` is one of the document's authors: the member who submitted it, or one
-/// named among its authors through its actor profile.
-pub fn is_author(caller: &Caller, document: &Document) -> bool {
-    (caller.user_id.is_some() && document.submitted_by == caller.user_id)
-        || caller
-            .actor_id
-            .is_some_and(|actor| document.author_ids.contains(&actor))
-}
-
-/// Whether `caller` may change the document (its content or its file) now.
-pub fn may_edit(caller: &Caller, document: &Document) -> ApiResult<()> {
-    match caller.role {
-        Role::Admin => Ok(()),
-        Role::Member if !is_author(caller, document) => Err(ApiError::forbidden_because(
-            "only the document's authors and administrators change it",
-        )),
-        Role::Member => match document.status {
-            DocumentStatus::Published | DocumentStatus::Archived => Err(ApiError::refused(
-                "not-editable",
-                format!(
-                    "this document is {}: its authors no longer change it; an administrator does",
-                    document.status.as_str()
-                ),
-            )),
-            _ => Ok(()),
-        },
-        Role::Public => Err(ApiError::credentials_required()),
-    }
-}
-
-/// The rules of a write (see the module), once [`may_edit`] let the caller change the
-/// document: who may set which status, and the bookkeeping of submissions.
-pub fn admit(
-    caller: &Caller,
-    current: Option<&Document>,
-    input: &mut DocumentInput,
-) -> ApiResult<()> {
-    let before = current.map(|document| document.status);
-    let member = caller.role != Role::Admin;
-    let mut status = input.status.or(before).unwrap_or(match member {
-        true => DocumentStatus::Submitted,
-        false => DocumentStatus::Draft,
-    });
-    if member {
-        if before == Some(DocumentStatus::Rejected) && status == DocumentStatus::Rejected {
-            status = DocumentStatus::Submitted;
-        }
-        if !matches!(status, DocumentStatus::Draft | DocumentStatus::Submitted) {
-            return Err(ApiError::forbidden_because(format!(
-                "a member keeps a document as a draft or submits it; `{}` is an \
-                 administrator's decision",
-                status.as_str()
-            )));
-        }
-        if current.is_none() {
-            input.submitted_by = caller.user_id;
-        }
-    } else if let Some(before) = before
-        && before != status
-        && (moderated(before) || moderated(status))
-    {
-        return Err(ApiError::refused(
-            "moderated-status",
-            format!(
-                "this document is {}: members submit documents, and an administrator decides \
-                 on them through /publication or /rejection, not a status patch",
-                before.as_str()
-            ),
-        ));
-    }
-    input.status = Some(status);
-    input.submitted_at =
-        if status == DocumentStatus::Submitted && before != Some(DocumentStatus::Submitted) {
-            Some(Utc::now())
-        } else {
-            current.and_then(|document| document.submitted_at)
-        };
-    Ok(())
-}
-
-/// The statuses that only moderation sets or leaves.
-fn moderated(status: DocumentStatus) -> bool {
-    matches!(status, DocumentStatus::Submitted | DocumentStatus::Rejected)
+        .service(delete_document)
+        .service(publish_document)
+        .service(reject_document);
 }

@@ -16,14 +16,14 @@ use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::{Documents, may_edit};
+use super::api::Documents;
 use super::model::Document;
 use crate::auth::{Caller, Member};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{holds, range_applies, updated_response};
 use crate::query::sql::{Bind, Sql};
 use crate::resources::audit::{self, Action};
-use crate::resources::crud;
+use crate::resources::{Resource, crud};
 use crate::state::AppState;
 
 /// The types accepted, as their magic bytes tell them (the `infer` crate's names).
@@ -238,7 +238,7 @@ async fn replace_file(
     conn.transaction(async |c| {
         audit::begin(c, caller).await?;
         let current = crud::find_for_update::<Documents>(c, caller, key, &[]).await?;
-        may_edit(caller, &current)?;
+        Documents::may_change(caller, &current)?;
         let previous = stored_key(c, current.id).await?;
         let mut sql = Sql::from("UPDATE documents SET updated_at = now(), ");
         match file {
@@ -343,7 +343,7 @@ pub async fn upload_document_file(
         let mut conn = state.conn().await?;
         crud::find::<Documents>(&mut conn, &caller, &key, Vec::new()).await?
     };
-    may_edit(&caller, &document)?;
+    Documents::may_change(&caller, &document)?;
     if declared_size.is_some_and(|size| size > max_bytes) {
         return Err(ApiError::payload_too_large(format!(
             "a file is at most {max_bytes} bytes"

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::enums::text_enum;
 use crate::query::{Collection, Facet, KeyType, SortKey, Span, Visibility};
+use crate::resources::contributions::Moderated;
 use crate::resources::values::Audience;
 use crate::row;
 use crate::schema::documents;
@@ -35,6 +36,16 @@ text_enum! {
         Published = "published",
         Rejected = "rejected",
         Archived = "archived",
+    }
+}
+
+impl Moderated for DocumentStatus {
+    const DRAFT: Self = Self::Draft;
+    const SUBMITTED: Self = Self::Submitted;
+    const PUBLISHED: Self = Self::Published;
+    const REJECTED: Self = Self::Rejected;
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -132,24 +143,6 @@ pub static DOCUMENTS: Collection = Collection {
         Facet::column("year", "extract(year FROM t.published_on)::int"),
         Facet::column("language", "t.language"),
     ],
-    located: false,
-};
-
-/// Documents seen as contributions, read in full by their authors and administrators: the
-/// same rows, sorted by their time in moderation.
-pub static CONTRIBUTIONS: Collection = Collection {
-    table: "documents",
-    fields: Document::FIELDS,
-    computed: DOCUMENTS.computed,
-    sorts: &[
-        SortKey::new("submitted_at", "t.submitted_at", KeyType::Timestamp).null_as("infinity"),
-        SortKey::UPDATED_AT,
-        SortKey::CREATED_AT,
-        SortKey::new("title", "t.title", KeyType::Text),
-    ],
-    default_sort: "submitted_at",
-    visibility: Visibility::Published,
-    facets: DOCUMENTS.facets,
     located: false,
 };
 

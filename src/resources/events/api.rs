@@ -8,17 +8,21 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{EVENTS, Event, EventKind};
-use crate::auth::{Admin, Caller};
+use super::model::{EVENTS, Event, EventKind, EventStatus};
+use crate::auth::{Admin, Caller, Member};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::visibility::{Publicity, sees};
 use crate::query::{
-    Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
+    Authorship, Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging,
+    Shaping, Span,
 };
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
+use crate::resources::contributions::{
+    self, Contributed, DecisionErrors, Rejection, Submission, Submitting,
+};
 use crate::resources::documents::api::Documents;
 use crate::resources::links;
 use crate::resources::relation::Relation;
@@ -26,9 +30,9 @@ use crate::resources::shape;
 use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{
-    Audience, Format, PublicationStatus, RegistrationMode, WaitlistPromotion, check_coordinates,
-    check_instant, check_period, check_registration_instants, check_registration_window,
-    default_offer_hours, default_timezone, local_time, validate_slug, validate_timezone,
+    Audience, Format, RegistrationMode, WaitlistPromotion, check_coordinates, check_instant,
+    check_period, check_registration_instants, check_registration_window, default_offer_hours,
+    default_timezone, local_time, validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, places, slugs};
 use crate::schema::events;
@@ -99,8 +103,19 @@ pub struct EventInput {
     #[serde(default = "default_offer_hours")]
     #[validate(range(min = 1, max = 720))]
     pub offer_hours: i32,
+    /// When omitted: `submitted` for a member's new event (a proposal), `draft` for an
+    /// administrator's, and unchanged by a patch. A member's event is `draft` or
+    /// `submitted`; an administrator decides on it through `/publication` or `/rejection`.
     #[serde(default)]
-    pub status: PublicationStatus,
+    #[diesel(skip_insertion, skip_update)]
+    pub status: Option<EventStatus>,
+    /// Set by the server: the member who proposed it.
+    #[serde(skip)]
+    #[diesel(skip_update)]
+    pub submitted_by: Option<Uuid>,
+    /// Set by the server: when it last entered moderation.
+    #[serde(skip)]
+    pub submitted_at: Option<DateTime<Utc>>,
     #[serde(default)]
     #[validate(length(max = 50))]
     #[diesel(skip_insertion, skip_update)]
@@ -136,7 +151,7 @@ pub struct EventFilters {
     pub kind: Option<EventKind>,
     pub format: Option<Format>,
     pub audience: Option<Audience>,
-    pub status: Option<PublicationStatus>,
+    pub status: Option<EventStatus>,
     /// `true`: events with places left (or unlimited); `false`: full ones.
     pub has_places: Option<bool>,
     /// Events not over by then: a date (Paris time) or an RFC 3339 date-time.
@@ -192,6 +207,8 @@ impl Resource for Events {
     type Parent = ();
     const COLLECTION: &'static Collection = &EVENTS;
     const NAME: &'static str = "events";
+    // A proposal is its proposer's: speakers are often from outside the network.
+    const CONTRIBUTED: Option<Authorship> = Some(Authorship { coauthors: None });
     const RELATIONS: &'static [Relation] = &[
         shape::one::<Centres>("centre", "centre_id"),
         Themes::TAGS,
@@ -204,9 +221,16 @@ impl Resource for Events {
         "updated_at",
         "remaining_places",
         "distance_km",
+        "submitted_by",
+        "submitted_at",
+        "decided_at",
+        "rejection_reason",
     ];
 
     fn present(event: &mut Event, caller: &Caller) {
+        if !contributions::sees_submitter(caller, event.submitted_by) {
+            event.submitted_by = None;
+        }
         event.starts_at = local_time(event.starts_at.to_utc(), &event.timezone);
         event.ends_at = local_time(event.ends_at.to_utc(), &event.timezone);
         // Related documents the caller may not see are left out, not even their ids.
@@ -219,6 +243,14 @@ impl Resource for Events {
             };
             sees(caller.role, publicity)
         });
+    }
+
+    fn may_change(caller: &Caller, current: &Event) -> ApiResult<()> {
+        contributions::may_edit::<Self>(caller, current)
+    }
+
+    fn admit(caller: &Caller, current: Option<&Event>, input: &mut EventInput) -> ApiResult<()> {
+        contributions::admit::<Self>(caller, current, input)
     }
 
     fn id(item: &Event) -> Uuid {
@@ -244,10 +276,12 @@ impl Resource for Events {
         )
         .await?;
         let slug = slugs::choose(conn, "events", input.slug.take(), &input.title).await?;
+        // Set by `admit`, which every write goes through.
+        let status = events::status.eq(input.status.unwrap_or_default());
         let id = match existing {
             None => {
                 diesel::insert_into(events::table)
-                    .values((&input, events::slug.eq(&slug)))
+                    .values((&input, events::slug.eq(&slug), status))
                     .returning(events::id)
                     .get_result(conn)
                     .await?
@@ -258,6 +292,7 @@ impl Resource for Events {
                     .set((
                         &input,
                         events::slug.eq(&slug),
+                        status,
                         events::updated_at.eq(diesel::dsl::now),
                     ))
                     .returning(events::id)
@@ -279,7 +314,7 @@ impl Resource for Events {
 /// Facets (`facets=`): `theme`, `kind`, `format`, `centre`, `year`, `region`, `department`.
 /// Sortable fields: `starts_at` (default), `ends_at`, `title`, `created_at`, `updated_at`.
 /// The public sees published events open to everyone; members also those reserved to members;
-/// administrators see drafts and cancelled events too.
+/// administrators see drafts, proposals and cancelled events too.
 #[utoipa::path(tag = "events", operation_id = "list_events", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     params(Paging, Shaping, GeoFilters, EventFilters),
@@ -315,9 +350,13 @@ pub async fn get_event(
     crud::get::<Events>(&req, &state, &caller, &key, Vec::new(), &shaping).await
 }
 
-/// Create an event (admin).
+/// Create an event; a member's is a proposal.
+///
+/// A member's event is visible to the member and to administrators only, `draft` or
+/// `submitted` (the default), until an administrator publishes or rejects it; it takes no
+/// registration until then. Another `status` from a member is a `403`.
 #[utoipa::path(tag = "events", operation_id = "create_event", security(("bearer" = [])),
-    extensions(("x-roles" = json!(["admin"]))),
+    extensions(("x-roles" = json!(["member", "admin"]))),
     request_body = EventInput,
     responses(
         (status = 201, description = "Created", body = Event, headers(("Location" = String), ("ETag" = String))),
@@ -326,15 +365,20 @@ pub async fn get_event(
 #[post("/events")]
 pub async fn create_event(
     state: web::Data<AppState>,
-    admin: Admin,
+    member: Member,
     body: JsonBody<EventInput>,
 ) -> ApiResult<HttpResponse> {
-    crud::create::<Events>(&state, &admin.0, body.into_inner(), ()).await
+    crud::create::<Events>(&state, &member.0, body.into_inner(), ()).await
 }
 
-/// Change an event with a JSON Merge Patch (admin).
+/// Change an event with a JSON Merge Patch; members change their own proposals.
+///
+/// A proposal's member edits it until it is published (`409` `not-editable` after, and `403`
+/// on an event they did not propose); an edit of a rejected one submits it again. Its
+/// `status` changes as [`create_event`] says; a submitted or rejected event's status is
+/// decided through `/publication` and `/rejection`, never a patch (`409` `moderated-status`).
 #[utoipa::path(tag = "events", operation_id = "update_event", security(("bearer" = [])),
-    extensions(("x-roles" = json!(["admin"]))),
+    extensions(("x-roles" = json!(["member", "admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body(content = EventInput, content_type = "application/merge-patch+json", description = "A JSON Merge Patch (RFC 7386): only the fields to change, null to clear"),
     responses((status = 200, description = "Updated", body = Event, headers(("ETag" = String))), UpdateErrors))]
@@ -342,14 +386,14 @@ pub async fn create_event(
 pub async fn update_event(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
+    member: Member,
     key: web::Path<String>,
     patch: MergePatch,
 ) -> ApiResult<HttpResponse> {
-    crud::update::<Events>(&req, &state, &admin.0, &key, patch, Vec::new(), ()).await
+    crud::update::<Events>(&req, &state, &member.0, &key, patch, Vec::new(), ()).await
 }
 
-/// Delete an event (admin).
+/// Delete an event (admin): it goes to the trash.
 #[utoipa::path(tag = "events", operation_id = "delete_event", security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))),
     params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
@@ -364,10 +408,74 @@ pub async fn delete_event(
     crud::delete::<Events>(&req, &state, &admin.0, &key, Vec::new()).await
 }
 
+impl Contributed for Events {
+    type Status = EventStatus;
+    const ITEM: &'static str = "event";
+
+    fn submission(item: &Event) -> Submission<'_, EventStatus> {
+        Submission {
+            status: item.status,
+            submitted_by: item.submitted_by,
+            submitted_at: item.submitted_at,
+            coauthors: &[],
+        }
+    }
+
+    fn submitting(input: &mut EventInput) -> Submitting<'_, EventStatus> {
+        Submitting {
+            status: &mut input.status,
+            submitted_by: &mut input.submitted_by,
+            submitted_at: &mut input.submitted_at,
+        }
+    }
+}
+
+/// Publish a proposed event (admin): it is then listed, and takes registrations as its
+/// settings say.
+///
+/// Only a `submitted` event is published this way (`409` otherwise, naming its status); an
+/// administrator's own draft is published by a patch of its `status`.
+#[utoipa::path(tag = "events", operation_id = "publish_event", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses((status = 200, description = "Published", body = Event, headers(("ETag" = String))), DecisionErrors))]
+#[post("/events/{key}/publication")]
+pub async fn publish_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    contributions::decide::<Events>(&req, &state, &admin.0, &key, None).await
+}
+
+/// Reject a proposed event with a reason (admin); its proposer reads it on the event.
+///
+/// Only a `submitted` event is rejected this way (`409` otherwise, naming its status). Its
+/// proposer may then edit it, which submits it again.
+#[utoipa::path(tag = "events", operation_id = "reject_event", security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+    params(("key" = String, Path, description = "Id or slug"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = Rejection,
+    responses((status = 200, description = "Rejected", body = Event, headers(("ETag" = String))), UpdateErrors))]
+#[post("/events/{key}/rejection")]
+pub async fn reject_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    key: web::Path<String>,
+    body: JsonBody<Rejection>,
+) -> ApiResult<HttpResponse> {
+    let reason = Some(body.into_inner().reason);
+    contributions::decide::<Events>(&req, &state, &admin.0, &key, reason).await
+}
+
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_events)
         .service(get_event)
         .service(create_event)
         .service(update_event)
-        .service(delete_event);
+        .service(delete_event)
+        .service(publish_event)
+        .service(reject_event);
 }

@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use crate::enums::text_enum;
 use crate::query::{Collection, Facet, KeyType, SortKey, Visibility};
+use crate::resources::contributions::Moderated;
 use crate::resources::values::{
-    Audience, Format, PublicationStatus, REMAINING_PLACES, RegistrationMode, WaitlistPromotion,
+    Audience, Format, REMAINING_PLACES, RegistrationMode, WaitlistPromotion,
 };
 use crate::row;
 use crate::schema::events;
@@ -27,6 +28,29 @@ text_enum! {
         Webinaire = "webinaire",
         Atelier = "atelier",
         VisiteTerrain = "visite_terrain",
+    }
+}
+
+text_enum! {
+    /// The life of an event: members propose it, administrators publish or reject it, and
+    /// may cancel it.
+    #[derive(Default)]
+    EventStatus {
+        #[default] Draft = "draft",
+        Submitted = "submitted",
+        Published = "published",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+}
+
+impl Moderated for EventStatus {
+    const DRAFT: Self = Self::Draft;
+    const SUBMITTED: Self = Self::Submitted;
+    const PUBLISHED: Self = Self::Published;
+    const REJECTED: Self = Self::Rejected;
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -87,7 +111,16 @@ row! {
         /// With `offer`: how long a freed place is held for the first waitlisted member.
         #[schema(example = 48)]
         pub offer_hours: i32,
-        pub status: PublicationStatus,
+        pub status: EventStatus,
+        /// The member who proposed it, shown to administrators and to that member.
+        pub submitted_by: Option<Uuid>,
+        /// When it last entered moderation.
+        pub submitted_at: Option<DateTime<Utc>>,
+        /// When an administrator last published or rejected it.
+        pub decided_at: Option<DateTime<Utc>>,
+        /// Why it was rejected, for its proposer.
+        #[schema(example = "Merci de préciser le lieu et le programme de la journée.")]
+        pub rejection_reason: Option<String>,
         /// Speakers (actor ids), in billing order.
         #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
         pub speaker_ids: Vec<Uuid>,
