@@ -35,6 +35,52 @@ pub struct Config {
     pub file_max_bytes: u64,
     /// `RELAIS_TRASH_RETENTION_DAYS`, how long deleted items stay in the trash (default 30).
     pub trash_retention_days: u64,
+    /// How other sites and shared caches are answered.
+    pub sharing: Sharing,
+}
+
+/// How relais answers pages of other origins and the shared caches in front of it.
+#[derive(Clone, Debug)]
+pub struct Sharing {
+    /// `RELAIS_CORS_ORIGINS`, comma-separated (`https://www.pole-zones-humides.org`): the
+    /// origins whose pages may make authenticated calls. Public reads are open to every origin.
+    pub cors_origins: Vec<String>,
+    /// `RELAIS_CACHE_MAX_AGE`: how many seconds a shared cache keeps a public answer
+    /// (default 60).
+    pub cache_max_age: u32,
+    /// `RELAIS_CACHE_STALE_SECONDS`: how long after that it may still serve it while it asks
+    /// again (`stale-while-revalidate`, default 300).
+    pub cache_stale: u32,
+}
+
+impl Default for Sharing {
+    fn default() -> Self {
+        Sharing {
+            cors_origins: Vec::new(),
+            cache_max_age: 60,
+            cache_stale: 300,
+        }
+    }
+}
+
+/// `RELAIS_CORS_ORIGINS`: each a `scheme://host[:port]` origin, as browsers send it.
+fn origins(value: Option<String>) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for origin in value.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if origin.is_empty() {
+            continue;
+        }
+        let (scheme, host) = origin.split_once("://").unwrap_or(("", ""));
+        if !matches!(scheme, "http" | "https") || host.is_empty() || host.contains('/') {
+            return Err(format!(
+                "RELAIS_CORS_ORIGINS: `{origin}` is not an origin such as \
+                 https://www.example.fr (scheme and host, no path; `*` is not allowed: public \
+                 reads are open to every origin already)"
+            ));
+        }
+        origins.push(origin.to_ascii_lowercase());
+    }
+    Ok(origins)
 }
 
 /// An external identity provider (a region's single sign-on, say).
@@ -181,6 +227,15 @@ impl Config {
                 var("RELAIS_TRASH_RETENTION_DAYS"),
                 30,
             )?,
+            sharing: Sharing {
+                cors_origins: origins(var("RELAIS_CORS_ORIGINS"))?,
+                cache_max_age: number("RELAIS_CACHE_MAX_AGE", var("RELAIS_CACHE_MAX_AGE"), 60)?,
+                cache_stale: number(
+                    "RELAIS_CACHE_STALE_SECONDS",
+                    var("RELAIS_CACHE_STALE_SECONDS"),
+                    300,
+                )?,
+            },
         })
     }
 }

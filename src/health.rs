@@ -2,6 +2,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
@@ -22,8 +23,13 @@ pub struct Health {
     responses((status = 200, description = "The process answers", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok" })
+    HttpResponse::Ok()
+        .insert_header(NOT_KEPT)
+        .json(Health { status: "ok" })
 }
+
+/// What health and metrics are now, never what a cache kept.
+const NOT_KEPT: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
 
 /// The process can serve requests: the database answers.
 #[utoipa::path(tag = "health", operation_id = "get_health_ready", security(()),
@@ -35,11 +41,15 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     if crate::db::is_ready(&state.pool).await {
-        HttpResponse::Ok().json(Health { status: "ok" })
+        HttpResponse::Ok()
+            .insert_header(NOT_KEPT)
+            .json(Health { status: "ok" })
     } else {
-        HttpResponse::ServiceUnavailable().json(Health {
-            status: "unavailable",
-        })
+        HttpResponse::ServiceUnavailable()
+            .insert_header(NOT_KEPT)
+            .json(Health {
+                status: "unavailable",
+            })
     }
 }
 
@@ -73,6 +83,7 @@ pub async fn track(
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
+        .insert_header(NOT_KEPT)
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&state.pool))
 }

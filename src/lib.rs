@@ -51,8 +51,9 @@ pub fn app(
         .configure(openapi::routes)
         .split_for_parts();
     let api = openapi::finish(api);
-    let methods = std::sync::Arc::new(http::methods::Methods::of(&api));
+    let methods = web::Data::new(http::methods::Methods::of(&api));
     app.app_data(state)
+        .app_data(methods.clone())
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
         .service(web::redirect("/docs", "/docs/").permanent())
         .service(openapi::docs(api))
@@ -61,7 +62,9 @@ pub fn app(
             async move { methods.unrouted(&req) }
         }))
         .wrap(middleware::from_fn(http::methods::head_as_get))
+        .wrap(middleware::from_fn(http::caching::cache_control))
         .wrap(middleware::from_fn(auth::identify))
+        .wrap(middleware::from_fn(http::cors::cors))
         .wrap(middleware::from_fn(health::track))
         .wrap(middleware::Compress::default())
         .wrap(middleware::Logger::new("%s %r %Dms %b"))
@@ -122,6 +125,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.login_limits,
         files,
         std::time::Duration::from_secs(config.trash_retention_days * 86_400),
+        config.sharing.clone(),
     )?);
     log::info!("relais listens on http://{}", config.bind);
     let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));

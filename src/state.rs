@@ -1,11 +1,12 @@
 //! What every handler can reach: the pool, the token service, the login limiter, the counts
-//! kept by the lists, the metrics, the file store and the trash's retention.
+//! kept by the lists, the metrics, the file store, the trash's retention and how other sites
+//! are answered.
 
 use std::time::Duration;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
-use crate::config::LoginLimits;
+use crate::config::{LoginLimits, Sharing};
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::metrics;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub files: Files,
     /// How long deleted items stay in the trash.
     pub trash_retention: Duration,
+    /// How other origins and shared caches are answered.
+    pub sharing: Sharing,
 }
 
 impl AppState {
@@ -33,6 +36,7 @@ impl AppState {
         limits: LoginLimits,
         files: Files,
         trash_retention: Duration,
+        sharing: Sharing,
     ) -> Result<Self, String> {
         let metrics = metrics::Metrics::default();
         Ok(AppState {
@@ -43,6 +47,7 @@ impl AppState {
             metrics,
             files,
             trash_retention,
+            sharing,
         })
     }
 }

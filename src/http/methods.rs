@@ -8,39 +8,88 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::OpenApi;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::ParameterIn;
 
 use crate::error::{ApiError, ApiResult};
 
-/// Every documented path, with the `Allow` value of its methods.
-pub struct Methods(Vec<(ResourceDef, String)>);
+/// A documented path: the `Allow` value of its methods, and the request headers its
+/// operations read (what a CORS preflight may ask for).
+pub struct Route {
+    pattern: ResourceDef,
+    pub allow: String,
+    /// Lowercase, comma-separated; `authorization` when an operation takes a token.
+    pub headers: String,
+}
+
+/// Every documented path.
+pub struct Methods(Vec<Route>);
 
 impl Methods {
     pub fn of(api: &OpenApi) -> Methods {
         let paths = api.paths.paths.iter().map(|(path, item)| {
-            let methods = [
-                ("GET", item.get.is_some()),
-                ("HEAD", item.get.is_some()),
-                ("POST", item.post.is_some()),
-                ("PUT", item.put.is_some()),
-                ("PATCH", item.patch.is_some()),
-                ("DELETE", item.delete.is_some()),
+            let operations = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
             ];
-            let allow: Vec<&str> = methods
-                .iter()
-                .filter(|(_, documented)| *documented)
-                .map(|(method, _)| *method)
-                .collect();
-            (ResourceDef::new(path.as_str()), allow.join(", "))
+            let mut allow = Vec::new();
+            let mut headers = vec!["accept", "accept-language"];
+            for (method, operation) in operations {
+                let Some(operation) = operation else {
+                    continue;
+                };
+                allow.push(method);
+                if method == "GET" {
+                    allow.push("HEAD");
+                    headers.push("if-none-match");
+                }
+                if operation.request_body.is_some() {
+                    headers.push("content-type");
+                }
+                let bearer = operation.security.iter().flatten().any(|requirement| {
+                    serde_json::to_value(requirement)
+                        .is_ok_and(|value| value.get("bearer").is_some())
+                });
+                if bearer {
+                    headers.push("authorization");
+                }
+                for parameter in operation.parameters.iter().flatten() {
+                    let RefOr::T(parameter) = parameter else {
+                        continue;
+                    };
+                    if parameter.parameter_in == ParameterIn::Header {
+                        match parameter.name.to_ascii_lowercase().as_str() {
+                            "if-match" => headers.push("if-match"),
+                            "range" => headers.extend(["range", "if-range"]),
+                            "content-disposition" => headers.push("content-disposition"),
+                            "idempotency-key" => headers.push("idempotency-key"),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            headers.sort_unstable();
+            headers.dedup();
+            Route {
+                pattern: ResourceDef::new(path.as_str()),
+                allow: allow.join(", "),
+                headers: headers.join(", "),
+            }
         });
         Methods(paths.collect())
     }
 
+    /// The documented path `path` matches, if any.
+    pub fn route(&self, path: &str) -> Option<&Route> {
+        self.0.iter().find(|route| route.pattern.is_match(path))
+    }
+
     /// The `Allow` value of the documented path `path` matches, if any.
     fn allowed(&self, path: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(pattern, _)| pattern.is_match(path))
-            .map(|(_, allow)| allow.as_str())
+        self.route(path).map(|route| route.allow.as_str())
     }
 
     /// What a request no route took gets: `405` where the path exists, `404` elsewhere.

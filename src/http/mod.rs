@@ -13,6 +13,8 @@ use validator::Validate;
 
 use crate::error::{ApiError, ApiResult, FieldError};
 
+pub mod caching;
+pub mod cors;
 pub mod methods;
 
 /// Request bodies larger than this are refused with 413.

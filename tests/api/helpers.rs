@@ -4,7 +4,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use relais::auth::tokens::TokenService;
 use relais::auth::{AccountRole, Role};
-use relais::config::LoginLimits;
+use relais::config::{LoginLimits, Sharing};
 use relais::db::{Durability, LocalCluster};
 use relais::storage::{Files, Storage};
 use relais::{AppState, app};
@@ -26,6 +26,8 @@ pub const AUDIENCE: &str = "relais-api";
 pub const PASSWORD: &str = "mot-de-passe-de-test";
 /// The file size limit of the test servers: small, so that a test can pass it.
 pub const FILE_MAX_BYTES: u64 = 1024 * 1024;
+/// The one origin whose pages may make authenticated calls to the test servers.
+pub const PARTNER_ORIGIN: &str = "https://www.pole-zones-humides.example";
 
 /// The server's admin URL, with `{db}` where the database name goes.
 struct Server {
@@ -340,6 +342,10 @@ impl TestApp {
                 )
                 .expect("a folder for files"),
                 std::time::Duration::from_secs(30 * 86_400),
+                Sharing {
+                    cors_origins: vec![PARTNER_ORIGIN.to_string()],
+                    ..Sharing::default()
+                },
             )
             .expect("state"),
         );

@@ -17,6 +17,7 @@ mod geography;
 mod kept_links;
 mod lists;
 mod openapi;
+mod partners;
 mod plans;
 mod registrations;
 mod roles;
