@@ -25,6 +25,8 @@ pub use condition::{Authorship, Condition, Direction, Filters, LinkTable, Span};
 pub use counts::Counts;
 pub use list::{EXACT_TOTAL_LIMIT, Plan};
 pub use page::{Page, PageEnd, PageLinks, PageMeta, Rows};
-pub use params::{DEFAULT_PER_PAGE, ListQuery, MAX_PER_PAGE, NoParams, Paging, Shaping};
+pub use params::{
+    DEFAULT_PER_PAGE, FeedPaging, ListQuery, MAX_PER_PAGE, NoParams, Paging, Shaping,
+};
 pub use values::{DateBound, Instant};
 pub use visibility::Visibility;

@@ -204,6 +204,12 @@ impl PageEnd {
             .json(body))
     }
 
+    /// The `Link` header of the page alone, for the representations without a body of
+    /// links (feeds).
+    pub fn link_header<F>(&self, query: &ListQuery<F>) -> String {
+        self.links(query).header()
+    }
+
     /// The links to this page, its neighbours and the ends of the list, keeping the request's
     /// other parameters.
     fn links<F>(&self, query: &ListQuery<F>) -> PageLinks {

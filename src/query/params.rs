@@ -37,6 +37,24 @@ pub struct Paging {
     pub facets: Option<String>,
 }
 
+/// The paging and sorting parameters of a list's feed: a list's, without facets (documented
+/// for feeds, which [`ListQuery`] reads as it reads a list's; [`ListQuery::plain`] refuses
+/// the others).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedPaging {
+    /// Page number, from 1 (offset paging).
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Items per page, at most 100.
+    #[param(minimum = 1, maximum = 100, example = 100)]
+    pub per_page: Option<u32>,
+    /// Comma-separated fields from the list's sortable ones; `-` sorts descending.
+    pub sort: Option<String>,
+    /// Keyset paging: from the `Link` header's `next`.
+    pub cursor: Option<String>,
+}
+
 /// `fields=` and `include=`: the shape of the items, on lists and on single items.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +178,35 @@ fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> 
             ))
         }
     })
+}
+
+impl<F> ListQuery<F> {
+    /// The same list as another representation (`.ics`, `.atom`): the path with `suffix`, and
+    /// the request's filters and sort, without paging or shaping.
+    pub fn alternate(&self, suffix: &str) -> String {
+        const PAGE_ONLY: [&str; 5] = ["page", "cursor", "facets", "fields", "include"];
+        let pairs: Vec<&(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(name, _)| !PAGE_ONLY.contains(&name.as_str()))
+            .collect();
+        match serde_urlencoded::to_string(&pairs) {
+            Ok(qs) if !qs.is_empty() => format!("{}{suffix}?{qs}", self.path),
+            _ => format!("{}{suffix}", self.path),
+        }
+    }
+
+    /// Refuses what a feed does not take: shaping and facets.
+    pub fn plain(&self) -> ApiResult<()> {
+        let shaped = self.shaping.fields.is_some() || self.shaping.include.is_some();
+        if shaped || self.paging.facets.is_some() {
+            return Err(ApiError::bad_request(
+                "a feed takes the list's filters, sort and paging, not `fields`, `include` or \
+                 `facets`",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl<F: Filters> ListQuery<F> {

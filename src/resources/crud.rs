@@ -1,11 +1,12 @@
 //! The steps every collection's handlers share: list, read, create, patch, delete. Each write
 //! runs in one transaction with its audit entry; a deletion moves the item to the trash.
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::audit::{self, Action};
-use super::{Resource, shown, trash};
+use super::{Resource, feeds, shown, trash};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
@@ -29,15 +30,25 @@ pub async fn list<R: Resource>(
     let rows = Plan::new(R::COLLECTION, caller.role, &query, scope)?
         .run::<R::Item>(&mut conn, &state.counts)
         .await?;
-    let Some(shape) = shape else {
-        return rows.respond(&query, |row| shown::<R>(row, caller));
+    let mut response = match shape {
+        None => rows.respond(&query, |row| shown::<R>(row, caller))?,
+        Some(shape) => {
+            let (items, end) = rows.items(|row| shown::<R>(row, caller))?;
+            match shape.is_plain() {
+                true => end.respond(&query, items)?,
+                false => {
+                    let shaped = shape.apply(&mut conn, caller, items).await?;
+                    end.respond(&query, shaped)?
+                }
+            }
+        }
     };
-    let (items, end) = rows.items(|row| shown::<R>(row, caller))?;
-    if shape.is_plain() {
-        return end.respond(&query, items);
+    if let Some(feed) = R::FEED
+        && let Ok(link) = HeaderValue::from_str(&feeds::alternate(feed, &query))
+    {
+        response.headers_mut().append(header::LINK, link);
     }
-    let shaped = shape.apply(&mut conn, caller, items).await?;
-    end.respond(&query, shaped)
+    Ok(response)
 }
 
 /// The row named `key` as `caller` may see it. A member also sees, as an administrator

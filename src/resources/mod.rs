@@ -11,6 +11,7 @@ pub mod contributions;
 pub mod crud;
 pub mod documents;
 pub mod events;
+pub mod feeds;
 pub mod links;
 pub mod places;
 pub mod registrations;
@@ -71,6 +72,8 @@ pub trait Resource {
     const RELATIONS: &'static [Relation] = &[];
     /// Whether its lists and items take `fields=` and `include=`.
     const SHAPED: bool = true;
+    /// The feed of its lists, which name it in `Link: rel="alternate"`.
+    const FEED: Option<&'static feeds::Feed> = None;
     /// Fields of the item that a patch may not touch.
     const READ_ONLY: &'static [&'static str] = &["id", "created_at", "updated_at"];
 

@@ -965,3 +965,42 @@ impl Drop for Process {
         let _ = self.child.wait();
     }
 }
+
+/// What a Python `script` prints as JSON after reading `text` from its standard input: the
+/// feeds are read by maintained parsers that nobody here wrote.
+pub fn parsed_by_python(script: &str, text: &str) -> Value {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .expect("as set up by the test")
+        .write_all(text.as_bytes())
+        .expect("as set up by the test");
+    let output = child.wait_with_output().expect("as set up by the test");
+    assert!(output.status.success(), "the parser refused:\n{text}");
+    serde_json::from_slice(&output.stdout).expect("as set up by the test")
+}
+
+/// The events of an iCalendar text, as Python's `icalendar` parser reads them: summary,
+/// start and end (UTC, RFC 3339), location and status.
+pub fn parsed_calendar(text: &str) -> Value {
+    let script = r#"
+import icalendar, json, sys
+calendar = icalendar.Calendar.from_ical(sys.stdin.read())
+assert calendar.get("VERSION") == "2.0", calendar.get("VERSION")
+assert calendar.get("PRODID")
+events = []
+for event in calendar.walk("VEVENT"):
+    events.append({"summary": str(event["SUMMARY"]), "uid": str(event["UID"]),
+                   "starts": event.decoded("DTSTART").isoformat(), "ends": event.decoded("DTEND").isoformat(),
+                   "location": str(event.get("LOCATION", "")), "status": str(event.get("STATUS", ""))})
+print(json.dumps(events))
+"#;
+    parsed_by_python(script, text)
+}

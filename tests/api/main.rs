@@ -12,6 +12,7 @@ mod contributions;
 mod database_errors;
 mod documents;
 mod events;
+mod feeds;
 mod files;
 mod geography;
 mod kept_links;

@@ -7,10 +7,10 @@ use futures_util::future::join_all;
 use relais::resources::registrations::offers;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+
 use uuid::Uuid;
 
-use crate::helpers::{As, Method, Process, Reply, TestApp};
+use crate::helpers::{As, Method, Process, Reply, TestApp, parsed_calendar};
 
 /// Member accounts made for a test, with their tokens.
 struct Members {
@@ -745,42 +745,6 @@ async fn sessions_take_registrations_and_administrators_keep_the_attendance_shee
     assert_eq!(&rows[0][column("attendance")], "attended");
     assert_eq!(&rows[1][column("attendance")], "absent");
     assert_eq!(&rows[1][column("title")], "Restaurer les mares");
-}
-
-/// The events of an iCalendar text, as Python's `icalendar` parser reads them: summary,
-/// start and end (UTC, RFC 3339) and status.
-fn parsed_calendar(text: &str) -> Value {
-    let script = r#"
-import icalendar, json, sys
-calendar = icalendar.Calendar.from_ical(sys.stdin.read())
-assert calendar.get("VERSION") == "2.0", calendar.get("VERSION")
-assert calendar.get("PRODID")
-events = []
-for event in calendar.walk("VEVENT"):
-    events.append({"summary": str(event["SUMMARY"]), "uid": str(event["UID"]),
-                   "starts": event.decoded("DTSTART").isoformat(), "ends": event.decoded("DTEND").isoformat(),
-                   "location": str(event.get("LOCATION", "")), "status": str(event.get("STATUS", ""))})
-print(json.dumps(events))
-"#;
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 with icalendar (pip install icalendar)");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("as set up by the test")
-        .write_all(text.as_bytes())
-        .expect("as set up by the test");
-    let output = child.wait_with_output().expect("as set up by the test");
-    assert!(
-        output.status.success(),
-        "icalendar could not parse:\n{text}"
-    );
-    serde_json::from_slice(&output.stdout).expect("as set up by the test")
 }
 
 #[actix_web::test]

@@ -8,19 +8,20 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::model::{DOCUMENTS, Document, DocumentKind, DocumentStatus, PUBLICATION};
+use super::model::{DOCUMENTS, Document, DocumentFile, DocumentKind, DocumentStatus, PUBLICATION};
 use crate::auth::{Admin, Caller, Member};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
 use crate::query::{
-    Authorship, Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging,
-    Shaping,
+    Authorship, Collection, Condition, DateBound, FeedPaging, Filters, Instant, ListQuery, Page,
+    Paging, Shaping,
 };
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
 use crate::resources::contributions::{
     self, Contributed, DecisionErrors, Rejection, Submission, Submitting,
 };
+use crate::resources::feeds::{self, AtomEntry, Feed};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -158,6 +159,7 @@ impl Resource for Documents {
     type Parent = ();
     const COLLECTION: &'static Collection = &DOCUMENTS;
     const NAME: &'static str = "documents";
+    const FEED: Option<&'static Feed> = Some(&feeds::ATOM);
     const CONTRIBUTED: Option<Authorship> = Some(Authorship {
         coauthors: Some("t.author_ids"),
     });
@@ -258,6 +260,58 @@ pub async fn list_documents(
     query: ListQuery<DocumentFilters>,
 ) -> ApiResult<HttpResponse> {
     crud::list::<Documents>(&state, &caller, query, Vec::new()).await
+}
+
+/// List documents as an Atom feed (RFC 4287), for feed readers.
+///
+/// The list's filters, sort (newest first by default) and paging apply, as the caller sees
+/// the list (`Link` to the next page). Each entry's `id` is `urn:uuid:<document id>`, with its
+/// `updated`, its `published` date, its kind and themes as categories, a link to the
+/// document and, when it carries a file, an `enclosure`. The list names this feed in its
+/// `Link` header (`rel="alternate"`).
+#[utoipa::path(tag = "documents", operation_id = "list_documents_feed", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    params(FeedPaging, DocumentFilters),
+    responses((status = 200, description = "The documents as Atom", body = String, content_type = "application/atom+xml"), ListErrors))]
+#[get("/documents.atom")]
+pub async fn list_documents_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<DocumentFilters>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (documents, end) =
+        feeds::page::<Documents>(&mut conn, &state.counts, &caller, &query, Vec::new()).await?;
+    let origin = feeds::origin(&req);
+    let entries = documents
+        .into_iter()
+        .map(|document| {
+            let file: Option<DocumentFile> = document
+                .file
+                .clone()
+                .and_then(|file| serde_json::from_value(file).ok());
+            let mut categories = vec![document.kind.as_str().to_string()];
+            categories.extend(document.themes.iter().cloned());
+            AtomEntry {
+                id: document.id,
+                url: format!("{origin}{}", Documents::location(&document)),
+                published: document
+                    .published_on
+                    .and_then(|day| day.and_hms_opt(0, 0, 0))
+                    .map(|midnight| midnight.and_utc().fixed_offset()),
+                enclosure: file
+                    .map(|file| (format!("{origin}{}", file.url), file.media_type, file.size)),
+                categories,
+                updated_at: document.updated_at,
+                title: document.title,
+                summary: document.summary,
+            }
+        })
+        .collect();
+    let url = format!("{origin}{}", query.alternate(feeds::ATOM.suffix));
+    let feed = feeds::atom("relais : documents", &url, entries);
+    Ok(feeds::respond(&feeds::ATOM, feed, end.link_header(&query)))
 }
 
 /// Read a document by id or slug.
@@ -406,6 +460,7 @@ pub async fn reject_document(
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_documents)
+        .service(list_documents_feed)
         .service(get_document)
         .service(create_document)
         .service(update_document)

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -99,7 +99,7 @@ row! {
 }
 
 /// The file a document carries.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DocumentFile {
     /// Its original name.
     #[schema(example = "compte-rendu-jeudi-zones-humides.pdf")]

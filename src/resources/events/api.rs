@@ -15,8 +15,8 @@ use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::visibility::{Publicity, sees};
 use crate::query::{
-    Authorship, Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging,
-    Shaping, Span,
+    Authorship, Collection, Condition, DateBound, FeedPaging, Filters, Instant, ListQuery, Page,
+    Paging, Shaping, Span,
 };
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
@@ -24,6 +24,7 @@ use crate::resources::contributions::{
     self, Contributed, DecisionErrors, Rejection, Submission, Submitting,
 };
 use crate::resources::documents::api::Documents;
+use crate::resources::feeds::{self, CalendarEntry, Feed};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -207,6 +208,7 @@ impl Resource for Events {
     type Parent = ();
     const COLLECTION: &'static Collection = &EVENTS;
     const NAME: &'static str = "events";
+    const FEED: Option<&'static Feed> = Some(&feeds::CALENDAR);
     // A proposal is its proposer's: speakers are often from outside the network.
     const CONTRIBUTED: Option<Authorship> = Some(Authorship { coauthors: None });
     const RELATIONS: &'static [Relation] = &[
@@ -326,6 +328,47 @@ pub async fn list_events(
     query: ListQuery<EventFilters>,
 ) -> ApiResult<HttpResponse> {
     crud::list::<Events>(&state, &caller, query, Vec::new()).await
+}
+
+/// List events as an iCalendar feed (RFC 5545), for calendar applications.
+///
+/// The list's filters, sort and paging apply, as the caller sees the list (`Link` to the
+/// next page; `per_page=100` for the most). Each event is a `VEVENT` in UTC whose `UID` is
+/// `<id>@relais`, `STATUS:CANCELLED` once cancelled. The list names this feed in its `Link`
+/// header (`rel="alternate"`).
+#[utoipa::path(tag = "events", operation_id = "list_events_calendar", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    params(FeedPaging, GeoFilters, EventFilters),
+    responses((status = 200, description = "The events as iCalendar", body = String, content_type = "text/calendar"), ListErrors))]
+#[get("/events.ics")]
+pub async fn list_events_calendar(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<EventFilters>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (events, end) =
+        feeds::page::<Events>(&mut conn, &state.counts, &caller, &query, Vec::new()).await?;
+    let origin = feeds::origin(&req);
+    let entries = events.into_iter().map(|event| CalendarEntry {
+        id: event.id,
+        url: format!("{origin}{}", Events::location(&event)),
+        place: feeds::place(&[&event.venue, &event.address, &event.city])
+            .or(event.online_url.clone()),
+        cancelled: event.status == EventStatus::Cancelled,
+        starts_at: event.starts_at.to_utc(),
+        ends_at: event.ends_at.to_utc(),
+        updated_at: event.updated_at,
+        title: event.title,
+        summary: event.summary,
+    });
+    let calendar = feeds::calendar("relais : événements", entries);
+    Ok(feeds::respond(
+        &feeds::CALENDAR,
+        calendar,
+        end.link_header(&query),
+    ))
 }
 
 /// Read an event by id or slug.
@@ -472,6 +515,7 @@ pub async fn reject_event(
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_events)
+        .service(list_events_calendar)
         .service(get_event)
         .service(create_event)
         .service(update_event)

@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use icalendar::{Calendar, Component, EventLike, EventStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -23,6 +22,7 @@ use crate::http::item_response;
 use crate::query::sql::{Bind, Sql};
 use crate::query::{ListQuery, NoParams, Page, Paging};
 use crate::resources::audit;
+use crate::resources::feeds::{self, CalendarEntry};
 use crate::state::AppState;
 
 /// List the caller's registrations, for events and training sessions.
@@ -195,35 +195,23 @@ pub async fn get_calendar(
     sql.bind(Bind::Uuid(owner.id))
         .push(" ORDER BY starts_at, r.id");
     let entries = sql.load::<Entry>(&mut conn).await?;
-    let origin = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
-    let mut calendar = Calendar::new();
-    calendar.name("relais : mes inscriptions");
-    for entry in entries {
-        let mut event = icalendar::Event::new();
-        event
-            .uid(&format!("{}@relais", entry.id))
-            .summary(&entry.title)
-            .description(&entry.summary)
-            .starts(entry.starts_at)
-            .ends(entry.ends_at)
-            .timestamp(entry.updated_at)
-            .url(&format!("{origin}{}", entry.path))
-            .status(match entry.item_status.as_str() {
-                "cancelled" => EventStatus::Cancelled,
-                _ => EventStatus::Confirmed,
-            });
-        if let Some(place) = entry.place.or(entry.online_url) {
-            event.location(&place);
-        }
-        calendar.push(event.done());
-    }
+    let origin = feeds::origin(&req);
+    let entries = entries.into_iter().map(|entry| CalendarEntry {
+        id: entry.id,
+        title: entry.title,
+        summary: entry.summary,
+        starts_at: entry.starts_at,
+        ends_at: entry.ends_at,
+        updated_at: entry.updated_at,
+        place: entry.place.or(entry.online_url),
+        url: format!("{origin}{}", entry.path),
+        cancelled: entry.item_status == "cancelled",
+    });
+    let calendar = feeds::calendar("relais : mes inscriptions", entries);
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .body(calendar.done().to_string()))
+        .body(calendar))
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

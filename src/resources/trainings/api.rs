@@ -1,4 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
@@ -13,9 +14,13 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
-use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::query::sql::{Bind, Sql};
+use crate::query::{
+    Collection, Condition, FeedPaging, Filters, Instant, ListQuery, Page, Paging, Shaping,
+};
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
+use crate::resources::feeds::{self, CalendarEntry, Feed};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -129,6 +134,7 @@ impl Resource for Trainings {
     type Filters = TrainingFilters;
     type Parent = ();
     const COLLECTION: &'static Collection = &TRAININGS;
+    const FEED: Option<&'static Feed> = Some(&feeds::CALENDAR);
     const NAME: &'static str = "trainings";
     const RELATIONS: &'static [Relation] = &[
         shape::one::<Centres>("centre", "centre_id"),
@@ -213,6 +219,81 @@ pub async fn list_trainings(
     crud::list::<Trainings>(&state, &caller, query, Vec::new()).await
 }
 
+/// One session of a training, as its feed reads it.
+#[derive(QueryableByName)]
+struct FeedSession {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    training_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    starts_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    ends_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    updated_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    place: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    cancelled: bool,
+}
+
+/// List trainings' sessions as an iCalendar feed (RFC 5545), for calendar applications.
+///
+/// The trainings list's filters, sort and paging apply, as the caller sees the list (`Link`
+/// to the next page of trainings); each session of those trainings is a `VEVENT` in UTC
+/// named after its training, whose `UID` is `<session id>@relais`, `STATUS:CANCELLED` once
+/// the session or its training is cancelled. The list names this feed in its `Link` header
+/// (`rel="alternate"`).
+#[utoipa::path(tag = "trainings", operation_id = "list_trainings_calendar", security((), ("bearer" = [])),
+    extensions(("x-roles" = json!(["public", "member", "admin"]))),
+    params(FeedPaging, TrainingFilters),
+    responses((status = 200, description = "The sessions as iCalendar", body = String, content_type = "text/calendar"), ListErrors))]
+#[get("/trainings.ics")]
+pub async fn list_trainings_calendar(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<TrainingFilters>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (trainings, end) =
+        feeds::page::<Trainings>(&mut conn, &state.counts, &caller, &query, Vec::new()).await?;
+    let mut sql = Sql::from(
+        "SELECT s.id, s.training_id, s.starts_at, s.ends_at, s.updated_at, \
+         nullif(concat_ws(', ', s.venue, s.address, s.city), '') AS place, \
+         s.status = 'cancelled' AS cancelled FROM training_sessions s WHERE s.training_id = \
+         ANY(",
+    );
+    sql.bind(Bind::Uuids(trainings.iter().map(|t| t.id).collect()))
+        .push(") ORDER BY s.starts_at, s.id");
+    let sessions = sql.load::<FeedSession>(&mut conn).await?;
+    let origin = feeds::origin(&req);
+    let entries = sessions.into_iter().filter_map(|session| {
+        let training = trainings.iter().find(|t| t.id == session.training_id)?;
+        Some(CalendarEntry {
+            id: session.id,
+            title: training.title.clone(),
+            summary: training.summary.clone(),
+            starts_at: session.starts_at,
+            ends_at: session.ends_at,
+            updated_at: session.updated_at.max(training.updated_at),
+            place: session.place,
+            url: format!(
+                "{origin}/api/v1/trainings/{}/sessions/{}",
+                training.id, session.id
+            ),
+            cancelled: session.cancelled || training.status == PublicationStatus::Cancelled,
+        })
+    });
+    let calendar = feeds::calendar("relais : formations", entries);
+    Ok(feeds::respond(
+        &feeds::CALENDAR,
+        calendar,
+        end.link_header(&query),
+    ))
+}
+
 /// Read a training by id or slug.
 ///
 /// Includes (`include=`): `centre`, `themes`, `trainers`.
@@ -286,6 +367,7 @@ pub async fn delete_training(
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_trainings)
+        .service(list_trainings_calendar)
         .service(get_training)
         .service(create_training)
         .service(update_training)
