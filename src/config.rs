@@ -37,6 +37,9 @@ pub struct Config {
     pub trash_retention_days: u64,
     /// How other sites and shared caches are answered.
     pub sharing: Sharing,
+    /// `RELAIS_DEMO_DATA` (default `true`): whether a new private cluster gets the French
+    /// demo data. A database given by `DATABASE_URL` never does.
+    pub demo_data: bool,
 }
 
 /// How relais answers pages of other origins and the shared caches in front of it.
@@ -227,6 +230,15 @@ impl Config {
                 var("RELAIS_TRASH_RETENTION_DAYS"),
                 30,
             )?,
+            demo_data: match var("RELAIS_DEMO_DATA").as_deref() {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(other) => {
+                    return Err(format!(
+                        "RELAIS_DEMO_DATA must be true or false, not {other:?}"
+                    ));
+                }
+            },
             sharing: Sharing {
                 cors_origins: origins(var("RELAIS_CORS_ORIGINS"))?,
                 cache_max_age: number("RELAIS_CACHE_MAX_AGE", var("RELAIS_CACHE_MAX_AGE"), 60)?,

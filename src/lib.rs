@@ -77,14 +77,18 @@ pub struct Database {
 }
 
 impl Database {
-    /// `DATABASE_URL`, or the private cluster in the data folder (created on first use).
-    /// Migrations run before this returns.
+    /// `DATABASE_URL`, or the private cluster in the data folder (created on first use, with
+    /// the French demo data unless `RELAIS_DEMO_DATA=false`). Migrations run before this
+    /// returns. A database given by `DATABASE_URL` is never seeded unasked (`relais seed`).
     pub async fn open(config: &Config) -> Result<Database, String> {
-        let database = match &config.database_url {
-            Some(url) => Database {
-                url: url.clone(),
-                cluster: None,
-            },
+        let (database, fresh) = match &config.database_url {
+            Some(url) => (
+                Database {
+                    url: url.clone(),
+                    cluster: None,
+                },
+                false,
+            ),
             None => {
                 let dir = config.data_dir.clone();
                 let cluster = tokio::task::spawn_blocking(move || {
@@ -92,16 +96,31 @@ impl Database {
                 })
                 .await
                 .map_err(|e| format!("starting the cluster: {e}"))??;
-                db::ensure_database(&cluster.url("postgres"), "relais").await?;
-                Database {
+                let fresh = db::ensure_database(&cluster.url("postgres"), "relais").await?;
+                let database = Database {
                     url: cluster.url("relais"),
                     cluster: Some(cluster),
-                }
+                };
+                (database, fresh)
             }
         };
         let applied = db::run_migrations(&database.url).await?;
         if !applied.is_empty() {
             log::info!("applied migrations: {}", applied.join(", "));
+        }
+        if fresh && config.demo_data {
+            let pool = db::pool(&database.url, 1, Default::default())?;
+            let mut conn = pool
+                .get()
+                .await
+                .map_err(|e| format!("cannot connect: {e}"))?;
+            let counts = seed::run(&mut conn)
+                .await
+                .map_err(|e| format!("loading the demo data failed: {e}"))?;
+            log::info!(
+                "a new private cluster: loaded the French demo data ({counts}); \
+                 RELAIS_DEMO_DATA=false leaves it empty"
+            );
         }
         Ok(database)
     }
@@ -128,6 +147,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.sharing.clone(),
     )?);
     log::info!("relais listens on http://{}", config.bind);
+    log::info!("  its documentation: http://{}/docs/", config.bind);
+    log::info!(
+        "  the upcoming events: http://{}/api/v1/events?from={}",
+        config.bind,
+        chrono::Utc::now().date_naive()
+    );
     let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));
     let emptying = tokio::spawn(trash::keep_emptying(state.clone()));
     let server = HttpServer::new(move || app(state.clone()))

@@ -118,8 +118,9 @@ struct Exists {
     exists: bool,
 }
 
-/// Creates `name` on the server of `admin_url` unless it exists already.
-pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), String> {
+/// Creates `name` on the server of `admin_url` unless it exists already; `true` when it
+/// created it.
+pub async fn ensure_database(admin_url: &str, name: &str) -> Result<bool, String> {
     use diesel_async::AsyncConnection;
     let mut conn = AsyncPgConnection::establish(admin_url)
         .await
@@ -137,7 +138,7 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), String> 
             .await
             .map_err(|e| format!("cannot create database {name}: {e}"))?;
     }
-    Ok(())
+    Ok(!found.exists)
 }
 
 /// `true` when a trivial query succeeds within a second.
