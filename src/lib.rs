@@ -153,6 +153,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.bind,
         chrono::Utc::now().date_naive()
     );
+    log::info!(
+        "  a partner page: python3 -m http.server 8000 -d examples/partner-embed, then \
+         http://127.0.0.1:8000/?api=http://{}",
+        config.bind
+    );
     let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));
     let emptying = tokio::spawn(trash::keep_emptying(state.clone()));
     let server = HttpServer::new(move || app(state.clone()))

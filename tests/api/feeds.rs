@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::contributions::PDF;
-use crate::helpers::{As, Method, Reply, TestApp, parsed_by_python, parsed_calendar};
+use crate::helpers::{As, Method, Reply, TestApp, available, parsed_by_python, parsed_calendar};
 
 async fn text(app: &TestApp, path: &str, who: As) -> (Reply, String) {
     let response = app
@@ -41,6 +41,9 @@ fn summaries(events: &Value) -> Vec<(String, String)> {
 
 #[actix_web::test]
 async fn the_events_list_is_a_calendar_with_every_filter() {
+    if !available("python3:icalendar", "pip install icalendar") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let centre = app.centre("pole-relais").await;
     let other = app.centre("autre-pole").await;
@@ -147,6 +150,9 @@ async fn the_events_list_is_a_calendar_with_every_filter() {
 
 #[actix_web::test]
 async fn trainings_are_a_calendar_of_their_sessions() {
+    if !available("python3:icalendar", "pip install icalendar") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let centre = app.centre("pole-relais").await;
     let training = app
@@ -228,6 +234,9 @@ print(json.dumps({
 
 #[actix_web::test]
 async fn the_documents_list_is_an_atom_feed_newest_first() {
+    if !available("python3:feedparser", "pip install feedparser") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let centre = app.centre("pole-relais").await;
     let older = app

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::process::{Child, Command, Stdio};
 
 use crate::contributions::PDF;
-use crate::helpers::{As, FILE_MAX_BYTES, Method, Process, Reply, TestApp};
+use crate::helpers::{As, FILE_MAX_BYTES, Method, Process, Reply, TestApp, available};
 
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -368,6 +368,9 @@ impl Drop for S3 {
 
 #[actix_web::test]
 async fn on_s3_two_servers_share_the_files() {
+    if !available("moto_server", "pip install 'moto[server]'") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let path = document(&app, "public", "public").await;
     let s3 = S3::start(&app).await;

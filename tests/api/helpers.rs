@@ -1004,3 +1004,30 @@ print(json.dumps(events))
 "#;
     parsed_by_python(script, text)
 }
+
+/// Whether a test's outside tool is here: a command on the `PATH`, a Python module
+/// (`python3:icalendar`) or a path. Under CI (`CI=true`: `.ci/run` installs every tool) a
+/// missing one fails the test; elsewhere the test is skipped with a note saying how to get
+/// it, so that `cargo test` needs nothing but Rust and PostgreSQL.
+pub fn available(tool: &str, install: &str) -> bool {
+    let found = if let Some(module) = tool.strip_prefix("python3:") {
+        Command::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    } else if tool.contains('/') {
+        std::path::Path::new(tool).exists()
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+    };
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{tool} is missing ({install})"
+        );
+        eprintln!("skipped: {tool} is missing ({install})");
+    }
+    found
+}

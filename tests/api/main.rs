@@ -18,6 +18,7 @@ mod geography;
 mod kept_links;
 mod lists;
 mod openapi;
+mod partner_page;
 mod partners;
 mod plans;
 mod registrations;

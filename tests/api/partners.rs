@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::json;
 
-use crate::helpers::{As, Method, PARTNER_ORIGIN, Reply, TestApp};
+use crate::helpers::{As, Method, PARTNER_ORIGIN, Reply, TestApp, available};
 
 const ELSEWHERE: &str = "https://www.mairie-saint-pons.example";
 
@@ -256,6 +256,9 @@ impl Drop for Proxy {
 
 #[actix_web::test]
 async fn a_shared_cache_serves_public_reads_again_and_never_a_members() {
+    if !available("nginx", "apt-get install nginx-light") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let centre = app.centre("pole-relais").await;
     app.event(&centre, "Journée zones humides", 12, json!({}))

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::helpers::{As, Method, Process, Reply, TestApp, parsed_calendar};
+use crate::helpers::{As, Method, Process, Reply, TestApp, available, parsed_calendar};
 
 /// Member accounts made for a test, with their tokens.
 struct Members {
@@ -749,6 +749,9 @@ async fn sessions_take_registrations_and_administrators_keep_the_attendance_shee
 
 #[actix_web::test]
 async fn a_member_subscribes_to_its_confirmed_registrations() {
+    if !available("python3:icalendar", "pip install icalendar") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let m = members(&app, "agenda", 2).await;
     let confirmed = event(
