@@ -9,7 +9,18 @@ use serde::Serialize;
 use std::time::Instant;
 use utoipa::ToSchema;
 
+use crate::error::Problem;
+use crate::query::NoParams;
 use crate::state::AppState;
+
+/// A query parameter these operations do not take.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum UnknownParameter {
+    /// An unknown query parameter.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -20,9 +31,9 @@ pub struct Health {
 /// The process is up.
 #[utoipa::path(tag = "health", operation_id = "get_health_live", security(()),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    responses((status = 200, description = "The process answers", body = Health)))]
+    responses((status = 200, description = "The process answers", body = Health), UnknownParameter))]
 #[get("/health/live")]
-pub async fn live() -> HttpResponse {
+pub async fn live(_: NoParams) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(NOT_KEPT)
         .json(Health { status: "ok" })
@@ -37,9 +48,10 @@ const NOT_KEPT: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store")
     responses(
         (status = 200, description = "The database answers", body = Health),
         (status = 503, description = "The database is unreachable", body = Health),
+        UnknownParameter,
     ))]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+pub async fn ready(state: web::Data<AppState>, _: NoParams) -> HttpResponse {
     if crate::db::is_ready(&state.pool).await {
         HttpResponse::Ok()
             .insert_header(NOT_KEPT)
@@ -79,9 +91,9 @@ pub async fn track(
 /// Prometheus metrics.
 #[utoipa::path(tag = "health", operation_id = "get_metrics", security(()),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"), UnknownParameter))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, _: NoParams) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(NOT_KEPT)
         .content_type("text/plain; version=0.0.4; charset=utf-8")

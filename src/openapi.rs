@@ -36,6 +36,7 @@ the role `member` or `admin`. Each operation lists the roles that may call it in
 Errors are `application/problem+json` (RFC 9457).",
         license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerAuth),
     tags(
         (name = "centres", description = "Resource centres"),
@@ -55,7 +56,11 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "trash", description = "Deleted items, until they are restored or purged"),
         (name = "health", description = "Liveness and readiness"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::resources::audit::Action
+    )),
 )]
 struct ApiDoc;
 
@@ -118,7 +123,68 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Whitelists::of(&trash::model::TRASH, "TrashEntry").document(&mut api);
     Whitelists::of(&contributions::model::CONTRIBUTIONS, "Contribution").document(&mut api);
     patch_schemas(&mut api);
+    page_items(&mut api);
+    prune_schemas(&mut api);
     api
+}
+
+/// A page's `data` names its item's schema rather than repeating it without `included`:
+/// generated clients then share one type for an item, listed or read.
+fn page_items(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::ArrayItems;
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let pages: Vec<(String, String)> = components
+        .schemas
+        .keys()
+        .filter_map(|name| {
+            let item = name.strip_prefix("Page_")?;
+            components
+                .schemas
+                .contains_key(item)
+                .then(|| (name.clone(), item.to_string()))
+        })
+        .collect();
+    for (page, item) in pages {
+        if let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(&page)
+            && let Some(RefOr::T(Schema::Array(data))) = page.properties.get_mut("data")
+        {
+            data.items = ArrayItems::RefOrSchema(Box::new(Ref::from_schema_name(item).into()));
+        }
+    }
+}
+
+/// Drops the schemas nothing refers to (an input only its patch schema stands for), and
+/// the patch descriptions' mention of them.
+fn prune_schemas(api: &mut utoipa::openapi::OpenApi) {
+    loop {
+        let text = serde_json::to_string(&*api).unwrap_or_default();
+        let Some(components) = api.components.as_mut() else {
+            return;
+        };
+        let unused: Vec<String> = components
+            .schemas
+            .keys()
+            .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for name in unused {
+            components.schemas.remove(&name);
+            for schema in components.schemas.values_mut() {
+                if let RefOr::T(Schema::Object(object)) = schema
+                    && let Some(description) = &mut object.description
+                {
+                    *description = description
+                        .replace(&format!(" of {name}:"), ":")
+                        .replace(&format!("a valid {name}."), "valid as a whole.");
+                }
+            }
+        }
+    }
 }
 
 /// A JSON Merge Patch holds only the fields to change, while the schema a PATCH handler

@@ -376,7 +376,7 @@ fn facets_json() -> Sql {
 /// a score; `meta.facets` counts all the hits by type, centre, theme, kind and year. Pages by
 /// `page`, or by the keyset cursor of `meta.next_cursor`. The geographic filters keep the
 /// types that have places (centres, actors, events).
-#[utoipa::path(tag = "search", operation_id = "search", security((), ("bearer" = [])),
+#[utoipa::path(tag = "search", operation_id = "search_items", security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     // The paging of the lists, less `sort` and `facets`: hits are ranked, facets always come.
     params(

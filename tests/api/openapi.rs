@@ -58,6 +58,18 @@ fn every_operation_is_documented_with_its_security_and_errors() {
                 .as_str()
                 .unwrap_or_else(|| panic!("{name} has no operationId"));
             assert!(ids.insert(id.to_string()), "{id} is used twice");
+            // `<verb>_<resource>`, as generated clients name their methods.
+            let (verb, resource) = id.split_once('_').unwrap_or((id, ""));
+            assert!(
+                !verb.is_empty()
+                    && !resource.is_empty()
+                    && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{id} is not <verb>_<resource>"
+            );
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no summary"
+            );
             assert!(
                 operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
                 "{name} has no tag"

@@ -186,7 +186,7 @@ pub async fn rotate_refresh_token(
 }
 
 /// Log out: revoke a refresh token and every token of its login. Idempotent.
-#[utoipa::path(tag = "auth", operation_id = "logout", security(()),
+#[utoipa::path(tag = "auth", operation_id = "revoke_token", security(()),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     request_body = RefreshRequest,
     responses(
