@@ -163,6 +163,27 @@ impl ApiError {
         }
     }
 
+    /// `422`: an `Idempotency-Key` sent again with another request.
+    pub fn idempotency_key_reused() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "this Idempotency-Key was used with another request: send a new key for a new request",
+        )
+    }
+
+    /// `409` with `Retry-After`: the first request with this `Idempotency-Key` is still running.
+    pub fn idempotency_in_progress() -> Self {
+        ApiError {
+            header: Some(Box::new((header::RETRY_AFTER, "1".to_string()))),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "idempotency-in-progress",
+                "the first request with this Idempotency-Key has not answered yet; retry",
+            )
+        }
+    }
+
     pub fn precondition_failed() -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,

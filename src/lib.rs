@@ -62,6 +62,7 @@ pub fn app(
             async move { methods.unrouted(&req) }
         }))
         .wrap(middleware::from_fn(http::methods::head_as_get))
+        .wrap(middleware::from_fn(http::idempotency::idempotent))
         .wrap(middleware::from_fn(http::caching::cache_control))
         .wrap(middleware::from_fn(auth::identify))
         .wrap(middleware::from_fn(http::cors::cors))
@@ -160,6 +161,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     );
     let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));
     let emptying = tokio::spawn(trash::keep_emptying(state.clone()));
+    let expiring = tokio::spawn(http::idempotency::keep_expiring(state.clone()));
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
@@ -167,6 +169,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let result = server.await.map_err(|e| format!("server error: {e}"));
     sweep.abort();
     emptying.abort();
+    expiring.abort();
     tokio::task::spawn_blocking(move || database.close())
         .await
         .map_err(|e| format!("stopping the cluster: {e}"))?;

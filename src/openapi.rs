@@ -123,9 +123,72 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Whitelists::of(&trash::model::TRASH, "TrashEntry").document(&mut api);
     Whitelists::of(&contributions::model::CONTRIBUTIONS, "Contribution").document(&mut api);
     patch_schemas(&mut api);
+    idempotency_keys(&mut api);
     page_items(&mut api);
     prune_schemas(&mut api);
     api
+}
+
+/// Every `POST` takes an `Idempotency-Key` ([`crate::http::idempotency`]): the header, and the
+/// answers it adds where the operation does not have them already.
+fn idempotency_keys(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ContentBuilder, Required, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in api.paths.paths.values_mut() {
+        let Some(post) = item.post.as_mut() else {
+            continue;
+        };
+        let key = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes a retry safe: the same key with the same request, within 24 hours, gets \
+                 the first answer again (`Idempotent-Replayed: true`) and changes nothing; \
+                 with another request it is a `422`.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build();
+        post.parameters
+            .get_or_insert_with(Vec::new)
+            .push(key.into());
+        let answers = [
+            (
+                "409",
+                "The first request with this Idempotency-Key has not answered yet (`Retry-After`).",
+            ),
+            ("422", "This Idempotency-Key was used with another request."),
+        ];
+        for (status, description) in answers {
+            match post.responses.responses.get_mut(status) {
+                Some(RefOr::T(response)) => {
+                    response.description = format!("{} Or: {description}", response.description);
+                }
+                Some(RefOr::Ref(_)) => {}
+                None => {
+                    let answer = problem(description).into();
+                    post.responses.responses.insert(status.to_string(), answer);
+                }
+            }
+        }
+    }
 }
 
 /// A page's `data` names its item's schema rather than repeating it without `included`:

@@ -260,6 +260,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (caller, key) {
+        caller -> Text,
+        key -> Text,
+        request_sha256 -> Text,
+        status -> Nullable<Int4>,
+        headers -> Nullable<Jsonb>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -445,6 +457,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_speakers,
     event_themes,
     events,
+    idempotency_keys,
     refresh_tokens,
     regions,
     registrations,

@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 
 pub mod caching;
 pub mod cors;
+pub mod idempotency;
 pub mod methods;
 
 /// Request bodies larger than this are refused with 413.

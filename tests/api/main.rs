@@ -15,6 +15,7 @@ mod events;
 mod feeds;
 mod files;
 mod geography;
+mod idempotency;
 mod kept_links;
 mod lists;
 mod openapi;
