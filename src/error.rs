@@ -192,6 +192,15 @@ impl ApiError {
         )
     }
 
+    /// `406`: `Accept` takes none of what the operation serves, which `detail` lists.
+    pub fn not_acceptable(offered: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            format!("Accept takes none of what this can be sent as: {offered}"),
+        )
+    }
+
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

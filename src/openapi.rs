@@ -344,6 +344,8 @@ pub fn included(openapi: &mut utoipa::openapi::OpenApi) {
         documented::<Documents>(openapi),
         documented::<Themes>(openapi),
     ];
+    let names: Vec<&str> = all.iter().map(|(name, _)| name.as_str()).collect();
+    representations(openapi, &names);
     let Some(components) = openapi.components.as_mut() else {
         return;
     };
@@ -372,5 +374,68 @@ pub fn included(openapi: &mut utoipa::openapi::OpenApi) {
         }
         item.properties
             .insert("included".to_string(), included.into());
+    }
+}
+
+/// What the items and lists of `names` may also be sent as ([`crate::http::negotiation`]):
+/// schema.org JSON-LD, and CSV for lists; `406` otherwise.
+fn representations(openapi: &mut utoipa::openapi::OpenApi, names: &[&str]) {
+    use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+    const PREFIX: &str = "#/components/schemas/";
+    for item in openapi.paths.paths.values_mut() {
+        let Some(get) = item.get.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(answer)) = get.responses.responses.get_mut("200") else {
+            continue;
+        };
+        let schema = match answer.content.get("application/json") {
+            Some(RefOr::T(content)) => match &content.schema {
+                Some(RefOr::Ref(reference)) => reference.ref_location.clone(),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let target = schema.trim_start_matches(PREFIX);
+        let list = target
+            .strip_prefix("Page_")
+            .is_some_and(|n| names.contains(&n));
+        if !list && !names.contains(&target) {
+            continue;
+        }
+        let linked = ObjectBuilder::new().description(Some(if list {
+            "With `Accept: application/ld+json`: the page as a schema.org `ItemList` (JSON-LD)."
+        } else {
+            "With `Accept: application/ld+json`: the item as schema.org JSON-LD."
+        }));
+        answer.content.insert(
+            "application/ld+json".to_string(),
+            ContentBuilder::new().schema(Some(linked)).build().into(),
+        );
+        let mut offered = "application/json, application/ld+json";
+        if list {
+            let table = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "With `Accept: text/csv`: the page as CSV (RFC 4180, UTF-8, a header row).",
+                ));
+            answer.content.insert(
+                "text/csv".to_string(),
+                ContentBuilder::new().schema(Some(table)).build().into(),
+            );
+            offered = "application/json, application/ld+json, text/csv";
+        }
+        let refused = ResponseBuilder::new()
+            .description(format!("`Accept` takes none of: {offered}."))
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        get.responses
+            .responses
+            .insert("406".to_string(), refused.into());
     }
 }

@@ -17,6 +17,7 @@ pub mod caching;
 pub mod cors;
 pub mod idempotency;
 pub mod methods;
+pub mod negotiation;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -301,31 +302,47 @@ pub fn etag_of(value: &impl Serialize) -> ApiResult<String> {
     Ok(Tagged::of(value)?.etag)
 }
 
+/// Where this server is, as the caller reaches it (`https://relais.example.fr`): feeds and
+/// linked data hold absolute links.
+pub fn origin(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 /// A representation serialised once, with its ETag: what is hashed is what is sent.
 struct Tagged {
     body: Vec<u8>,
     etag: String,
+    content_type: &'static str,
 }
 
 impl Tagged {
     fn of(value: &impl Serialize) -> ApiResult<Tagged> {
-        use base64::Engine;
-        use sha2::Digest;
         let body = serde_json::to_vec(value)
             .map_err(|e| ApiError::internal(format!("serialising a representation: {e}")))?;
+        Ok(Tagged::raw(body, "application/json"))
+    }
+
+    fn raw(body: Vec<u8>, content_type: &'static str) -> Tagged {
+        use base64::Engine;
+        use sha2::Digest;
         let digest = sha2::Sha256::digest(&body);
         let etag = format!(
             "\"{}\"",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
         );
-        Ok(Tagged { body, etag })
+        Tagged {
+            body,
+            etag,
+            content_type,
+        }
     }
 
-    /// The response, with its `ETag` and JSON body.
+    /// The response, with its `ETag` and body.
     fn send(self, mut response: actix_web::HttpResponseBuilder) -> HttpResponse {
         response
             .insert_header((header::ETAG, self.etag))
-            .content_type("application/json")
+            .content_type(self.content_type)
             .body(self.body)
     }
 }
@@ -403,7 +420,21 @@ pub fn range_applies(req: &HttpRequest, etag: &str) -> bool {
 
 /// An item with its ETag; `304 Not Modified` when `If-None-Match` already names it.
 pub fn item_response(req: &HttpRequest, item: &impl Serialize) -> ApiResult<HttpResponse> {
-    let tagged = Tagged::of(item)?;
+    conditional(req, Tagged::of(item)?)
+}
+
+/// An item in another representation than JSON, as [`item_response`] sends it: its ETag is
+/// that of these bytes.
+pub fn item_response_as(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &'static str,
+) -> ApiResult<HttpResponse> {
+    conditional(req, Tagged::raw(body, content_type))
+}
+
+/// `200`, or `304` and `412` as the request's conditions say.
+fn conditional(req: &HttpRequest, tagged: Tagged) -> ApiResult<HttpResponse> {
     // A read that asks for another version than the current one (RFC 9110 §13.1.1).
     if header_value(req, header::IF_MATCH)
         .is_some_and(|value| !header_matches(&value, &tagged.etag, Comparison::Strong))

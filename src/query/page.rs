@@ -109,11 +109,7 @@ impl<R> Rows<R> {
     where
         T: Serialize,
     {
-        if !query.shaping.is_empty() {
-            return Err(ApiError::bad_request(
-                "this list takes neither `fields` nor `include`",
-            ));
-        }
+        query.unshaped()?;
         let (data, end) = self.items(to_item)?;
         end.respond(query, data)
     }
@@ -202,6 +198,24 @@ impl PageEnd {
         Ok(HttpResponse::Ok()
             .insert_header((header::LINK, header_value))
             .json(body))
+    }
+
+    /// The total the page knows.
+    pub fn total(&self) -> i64 {
+        self.total
+    }
+
+    /// The page as another representation than JSON (`body`), with its `Link` header.
+    pub fn respond_as<F>(
+        self,
+        query: &ListQuery<F>,
+        content_type: &'static str,
+        body: Vec<u8>,
+    ) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::LINK, self.links(query).header()))
+            .content_type(content_type)
+            .body(body)
     }
 
     /// The `Link` header of the page alone, for the representations without a body of

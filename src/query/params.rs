@@ -2,6 +2,7 @@
 //! collection's own filters, and the typed values they hold (dates, instants).
 
 use actix_web::dev::Payload;
+use actix_web::mime::{self, Mime};
 use actix_web::{FromRequest, HttpRequest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -11,6 +12,7 @@ use utoipa::IntoParams;
 use super::condition::Filters;
 use super::geo;
 use crate::error::{ApiError, ApiResult};
+use crate::http::negotiation;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -152,6 +154,11 @@ pub struct ListQuery<F> {
     /// The request's parameters, to build the `links`.
     pub(super) pairs: Vec<(String, String)>,
     pub(super) path: String,
+    /// What its `Accept` takes, best first ([`negotiation::accepted`]).
+    pub accepted: Vec<Mime>,
+    /// Where the server is, as the caller reaches it (`https://relais.example.fr`): other
+    /// representations than JSON hold absolute links.
+    pub origin: String,
 }
 
 const PAGING_PARAMS: [&str; 5] = ["page", "per_page", "sort", "cursor", "facets"];
@@ -193,6 +200,16 @@ impl<F> ListQuery<F> {
         match serde_urlencoded::to_string(&pairs) {
             Ok(qs) if !qs.is_empty() => format!("{}{suffix}?{qs}", self.path),
             _ => format!("{}{suffix}", self.path),
+        }
+    }
+
+    /// Refuses shaping, for the lists whose items take no `fields` or `include`.
+    pub fn unshaped(&self) -> ApiResult<()> {
+        match self.shaping.is_empty() {
+            true => Ok(()),
+            false => Err(ApiError::bad_request(
+                "this list takes neither `fields` nor `include`",
+            )),
         }
     }
 
@@ -252,6 +269,8 @@ impl<F: Filters> ListQuery<F> {
             filters: parse_pairs(&filters)?,
             pairs,
             path: path.to_string(),
+            accepted: vec![mime::STAR_STAR],
+            origin: String::new(),
         })
     }
 }
@@ -261,6 +280,12 @@ impl<F: Filters> FromRequest for ListQuery<F> {
     type Future = Ready<ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Self::parse(req.path(), req.query_string()))
+        ready(
+            Self::parse(req.path(), req.query_string()).map(|query| ListQuery {
+                accepted: negotiation::accepted(req),
+                origin: crate::http::origin(req),
+                ..query
+            }),
+        )
     }
 }

@@ -6,10 +6,13 @@ use actix_web::{HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::audit::{self, Action};
-use super::{Resource, feeds, shown, trash};
+use super::{Resource, feeds, linked_data, shown, trash};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::http::{MergePatch, Preconditions, created_response, item_response, updated_response};
+use crate::http::negotiation::{self, Representation};
+use crate::http::{
+    MergePatch, Preconditions, created_response, item_response, item_response_as, updated_response,
+};
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Condition, ListQuery, Lock, Plan, Shaping};
 use crate::resources::shape::Shape;
@@ -22,6 +25,8 @@ pub async fn list<R: Resource>(
     query: ListQuery<R::Filters>,
     scope: Vec<Condition>,
 ) -> ApiResult<HttpResponse> {
+    use Representation::{Csv, Json, LinkedData};
+    let representation = negotiation::choose(&query.accepted, &[Json, LinkedData, Csv])?;
     // A list that takes no shaping refuses it as it always has: once its query is known good.
     let shape = R::SHAPED
         .then(|| Shape::parse::<R>(&query.shaping))
@@ -30,25 +35,48 @@ pub async fn list<R: Resource>(
     let rows = Plan::new(R::COLLECTION, caller.role, &query, scope)?
         .run::<R::Item>(&mut conn, &state.counts)
         .await?;
-    let mut response = match shape {
-        None => rows.respond(&query, |row| shown::<R>(row, caller))?,
-        Some(shape) => {
-            let (items, end) = rows.items(|row| shown::<R>(row, caller))?;
-            match shape.is_plain() {
-                true => end.respond(&query, items)?,
-                false => {
-                    let shaped = shape.apply(&mut conn, caller, items).await?;
-                    end.respond(&query, shaped)?
-                }
-            }
+    if shape.is_none() {
+        query.unshaped()?;
+    }
+    let (items, end) = rows.items(|row| shown::<R>(row, caller))?;
+    let mut response = match (representation, shape) {
+        (LinkedData, _) => {
+            let nodes = R::linked_data(&mut conn, &items, &query.origin)
+                .await?
+                .ok_or_else(|| ApiError::not_acceptable("application/json, text/csv"))?;
+            let offset = query.paging.offset();
+            let list = linked_data::item_list(nodes, offset, end.total());
+            end.respond_as(&query, LinkedData.content_type(), to_json(&list)?)
         }
+        (Csv, shape) => {
+            let items = match shape {
+                Some(shape) if !shape.is_plain() => shape.apply(&mut conn, caller, items).await?,
+                _ => items.iter().map(to_value).collect::<ApiResult<_>>()?,
+            };
+            end.respond_as(&query, Csv.content_type(), negotiation::csv_table(&items)?)
+        }
+        (Json, Some(shape)) if !shape.is_plain() => {
+            let shaped = shape.apply(&mut conn, caller, items).await?;
+            end.respond(&query, shaped)?
+        }
+        (Json, _) => end.respond(&query, items)?,
     };
+    let headers = response.headers_mut();
+    headers.append(header::VARY, HeaderValue::from_static("Accept"));
     if let Some(feed) = R::FEED
         && let Ok(link) = HeaderValue::from_str(&feeds::alternate(feed, &query))
     {
-        response.headers_mut().append(header::LINK, link);
+        headers.append(header::LINK, link);
     }
     Ok(response)
+}
+
+fn to_value(item: &impl serde::Serialize) -> ApiResult<serde_json::Value> {
+    serde_json::to_value(item).map_err(|e| ApiError::internal(format!("an item as JSON: {e}")))
+}
+
+fn to_json(value: &serde_json::Value) -> ApiResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("serialising: {e}")))
 }
 
 /// The row named `key` as `caller` may see it. A member also sees, as an administrator
@@ -106,7 +134,8 @@ pub async fn find_for_update<R: Resource>(
     Ok(shown::<R>(row, caller))
 }
 
-/// One item, shaped by `fields=` and `include=`. Its ETag is that of the representation sent.
+/// One item, shaped by `fields=` and `include=`, or as schema.org JSON-LD. Its ETag is that
+/// of the representation sent.
 pub async fn get<R: Resource>(
     req: &HttpRequest,
     state: &AppState,
@@ -115,14 +144,30 @@ pub async fn get<R: Resource>(
     scope: Vec<Condition>,
     shaping: &Shaping,
 ) -> ApiResult<HttpResponse> {
+    use Representation::{Json, LinkedData};
+    let accepted = negotiation::accepted(req);
+    let representation = negotiation::choose(&accepted, &[Json, LinkedData])?;
     let shape = Shape::parse::<R>(shaping)?;
     let mut conn = state.conn().await?;
     let item = find::<R>(&mut conn, caller, key, scope).await?;
-    if shape.is_plain() {
-        return item_response(req, &item);
-    }
-    let shaped = shape.apply(&mut conn, caller, vec![item]).await?;
-    item_response(req, &shaped.into_iter().next())
+    let mut response = if representation == LinkedData {
+        let origin = crate::http::origin(req);
+        let node = R::linked_data(&mut conn, std::slice::from_ref(&item), &origin)
+            .await?
+            .and_then(|nodes| nodes.into_iter().next())
+            .ok_or_else(|| ApiError::not_acceptable("application/json"))?;
+        let document = linked_data::document(node);
+        item_response_as(req, to_json(&document)?, LinkedData.content_type())?
+    } else if shape.is_plain() {
+        item_response(req, &item)?
+    } else {
+        let shaped = shape.apply(&mut conn, caller, vec![item]).await?;
+        item_response(req, &shaped.into_iter().next())?
+    };
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
 }
 
 pub async fn create<R: Resource>(

@@ -3,8 +3,8 @@
 //! caller sees it, with the same filters, sort and paging (`Link` to the next page), and each
 //! list names its feed in a `Link: rel="alternate"` header.
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset, Utc};
 use diesel_async::AsyncPgConnection;
@@ -40,12 +40,6 @@ pub fn alternate<F>(feed: &Feed, query: &ListQuery<F>) -> String {
         query.alternate(feed.suffix),
         feed.media_type
     )
-}
-
-/// Where this server is, as its callers reach it: feeds hold absolute links.
-pub fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 /// The page of `R` that `query` asks for, as `caller` sees it.

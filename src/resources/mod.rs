@@ -12,6 +12,7 @@ pub mod crud;
 pub mod documents;
 pub mod events;
 pub mod feeds;
+pub mod linked_data;
 pub mod links;
 pub mod places;
 pub mod registrations;
@@ -98,6 +99,16 @@ pub trait Resource {
     ) -> ApiResult<()> {
         let _ = (caller, current, input);
         Ok(())
+    }
+    /// The items as schema.org nodes ([`linked_data`]), for `Accept: application/ld+json`;
+    /// `None` where the collection is not described there. `origin` makes links absolute.
+    fn linked_data(
+        conn: &mut AsyncPgConnection,
+        items: &[Self::Item],
+        origin: &str,
+    ) -> impl Future<Output = ApiResult<Option<Vec<serde_json::Value>>>> + Send {
+        let _ = (conn, items, origin);
+        async { Ok(None) }
     }
     fn id(item: &Self::Item) -> Uuid;
     fn location(item: &Self::Item) -> String;

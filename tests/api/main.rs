@@ -23,6 +23,7 @@ mod partner_page;
 mod partners;
 mod plans;
 mod registrations;
+mod representations;
 mod roles;
 mod schema;
 mod search;

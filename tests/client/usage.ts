@@ -5,7 +5,9 @@ import type { paths, components } from "./relais";
 
 type Event = components["schemas"]["Event"];
 
-const relais = createClient<paths>({
+// JSON and its problems only: lists and items may also be sent as JSON-LD and CSV, which this
+// client does not ask for.
+const relais = createClient<paths, "application/json" | "application/problem+json">({
   baseUrl: "http://127.0.0.1:8080",
   headers: { Authorization: "Bearer <token>" },
 });

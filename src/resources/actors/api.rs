@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use crate::query::geo::GeoFilters;
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::centres::api::Centres;
+use crate::resources::linked_data::{self, node};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -162,6 +164,16 @@ impl Resource for Actors {
         item.id
     }
 
+    async fn linked_data(
+        _: &mut AsyncPgConnection,
+        actors: &[Actor],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        Ok(Some(
+            actors.iter().map(|item| linked(item, origin)).collect(),
+        ))
+    }
+
     fn location(item: &Actor) -> String {
         format!("/api/v1/actors/{}", item.id)
     }
@@ -304,4 +316,34 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_actor)
         .service(update_actor)
         .service(delete_actor);
+}
+
+/// An actor as schema.org says it: a `Person` (with its organisation and job) or an
+/// `Organization`, member of its centres.
+fn linked(actor: &Actor, origin: &str) -> Value {
+    let person = actor.kind == ActorKind::Person;
+    let centres: Vec<Value> = actor
+        .centre_ids
+        .iter()
+        .map(|id| linked_data::reference(origin, format!("/api/v1/centres/{id}")))
+        .collect();
+    let works_for = actor
+        .organisation
+        .as_ref()
+        .filter(|_| person)
+        .map(|name| json!({"@type": "Organization", "name": name}));
+    node(json!({
+        "@type": if person { "Person" } else { "Organization" },
+        "@id": format!("{origin}{}", Actors::location(actor)),
+        "identifier": actor.slug,
+        "name": actor.name,
+        "jobTitle": actor.job_title.as_ref().filter(|_| person),
+        "worksFor": works_for,
+        "description": actor.bio,
+        "email": actor.email.clone().flatten(),
+        "telephone": actor.phone.clone().flatten(),
+        "url": actor.website,
+        "memberOf": centres,
+        "knowsAbout": actor.themes,
+    }))
 }

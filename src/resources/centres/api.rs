@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -13,6 +14,7 @@ use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors
 use crate::http::{JsonBody, MergePatch};
 use crate::query::geo::GeoFilters;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::linked_data::{self, node};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::territories;
@@ -125,6 +127,16 @@ impl Resource for Centres {
 
     fn id(item: &Centre) -> Uuid {
         item.id
+    }
+
+    async fn linked_data(
+        _: &mut AsyncPgConnection,
+        centres: &[Centre],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        Ok(Some(
+            centres.iter().map(|item| linked(item, origin)).collect(),
+        ))
     }
 
     fn location(item: &Centre) -> String {
@@ -267,4 +279,33 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_centre)
         .service(update_centre)
         .service(delete_centre);
+}
+
+/// A centre as schema.org says it: an `Organization`, with its address and its operator.
+fn linked(centre: &Centre, origin: &str) -> Value {
+    let address = linked_data::place(&None, &centre.address, &centre.city, None, None)
+        .and_then(|place| place.get("address").cloned());
+    let geo = centre.latitude.zip(centre.longitude).map(|(latitude, longitude)| {
+        json!({"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude})
+    });
+    let operator = centre
+        .operator
+        .as_ref()
+        .map(|name| json!({"@type": "Organization", "name": name}));
+    node(json!({
+        "@type": "Organization",
+        "@id": format!("{origin}{}", Centres::location(centre)),
+        "identifier": centre.slug,
+        "name": centre.name,
+        "alternateName": centre.acronym,
+        "description": centre.description,
+        "email": centre.email,
+        "telephone": centre.phone,
+        "url": centre.website,
+        "address": address,
+        "geo": geo,
+        "areaServed": centre.territory,
+        "parentOrganization": operator,
+        "knowsAbout": centre.themes,
+    }))
 }

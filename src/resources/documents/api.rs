@@ -3,6 +3,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -22,6 +23,7 @@ use crate::resources::contributions::{
     self, Contributed, DecisionErrors, Rejection, Submission, Submitting,
 };
 use crate::resources::feeds::{self, AtomEntry, Feed};
+use crate::resources::linked_data::{self, node};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -201,6 +203,14 @@ impl Resource for Documents {
         item.id
     }
 
+    async fn linked_data(
+        _: &mut AsyncPgConnection,
+        documents: &[Document],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        Ok(Some(documents.iter().map(|d| linked(d, origin)).collect()))
+    }
+
     fn location(item: &Document) -> String {
         format!("/api/v1/documents/{}", item.id)
     }
@@ -275,7 +285,6 @@ pub async fn list_documents(
     responses((status = 200, description = "The documents as Atom", body = String, content_type = "application/atom+xml"), ListErrors))]
 #[get("/documents.atom")]
 pub async fn list_documents_feed(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: ListQuery<DocumentFilters>,
@@ -283,7 +292,7 @@ pub async fn list_documents_feed(
     let mut conn = state.conn().await?;
     let (documents, end) =
         feeds::page::<Documents>(&mut conn, &state.counts, &caller, &query, Vec::new()).await?;
-    let origin = feeds::origin(&req);
+    let origin = &query.origin;
     let entries = documents
         .into_iter()
         .map(|document| {
@@ -467,4 +476,55 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete_document)
         .service(publish_document)
         .service(reject_document);
+}
+
+/// A document as schema.org says it: a `Report`, an article or a `CreativeWork` by its kind,
+/// published by its centre, with its file as its `encoding`.
+fn linked(document: &Document, origin: &str) -> Value {
+    let kind = match document.kind {
+        DocumentKind::NoteTechnique
+        | DocumentKind::RetourExperience
+        | DocumentKind::CompteRendu => "Report",
+        DocumentKind::Publication => "ScholarlyArticle",
+        DocumentKind::Actualite => "NewsArticle",
+        DocumentKind::Guide | DocumentKind::SupportSensibilisation | DocumentKind::Dossier => {
+            "CreativeWork"
+        }
+    };
+    let file: Option<DocumentFile> = document
+        .file
+        .clone()
+        .and_then(|file| serde_json::from_value(file).ok());
+    let encoding = file.map(|file| {
+        json!({
+            "@type": "MediaObject",
+            "name": file.name,
+            "contentUrl": format!("{origin}{}", file.url),
+            "encodingFormat": file.media_type,
+            "contentSize": file.size.to_string(),
+            "sha256": file.sha256,
+        })
+    });
+    let authors: Vec<Value> = document
+        .author_ids
+        .iter()
+        .map(|id| linked_data::reference(origin, format!("/api/v1/actors/{id}")))
+        .collect();
+    node(json!({
+        "@type": kind,
+        "@id": format!("{origin}{}", Documents::location(document)),
+        "identifier": document.slug,
+        "name": document.title,
+        "abstract": document.summary,
+        "genre": document.kind.as_str(),
+        "datePublished": document.published_on.map(|day| day.to_string()),
+        "dateModified": document.updated_at.to_rfc3339(),
+        "inLanguage": document.language,
+        "license": document.licence,
+        "url": document.external_url,
+        "encoding": encoding,
+        "author": authors,
+        "publisher": linked_data::reference(origin, format!("/api/v1/centres/{}", document.centre_id)),
+        "keywords": document.themes,
+    }))
 }

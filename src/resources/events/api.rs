@@ -3,6 +3,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -25,6 +26,7 @@ use crate::resources::contributions::{
 };
 use crate::resources::documents::api::Documents;
 use crate::resources::feeds::{self, CalendarEntry, Feed};
+use crate::resources::linked_data::{self, node};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -259,6 +261,14 @@ impl Resource for Events {
         item.id
     }
 
+    async fn linked_data(
+        _: &mut AsyncPgConnection,
+        events: &[Event],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        Ok(Some(events.iter().map(|e| linked(e, origin)).collect()))
+    }
+
     fn location(item: &Event) -> String {
         format!("/api/v1/events/{}", item.id)
     }
@@ -342,7 +352,6 @@ pub async fn list_events(
     responses((status = 200, description = "The events as iCalendar", body = String, content_type = "text/calendar"), ListErrors))]
 #[get("/events.ics")]
 pub async fn list_events_calendar(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: ListQuery<EventFilters>,
@@ -350,7 +359,7 @@ pub async fn list_events_calendar(
     let mut conn = state.conn().await?;
     let (events, end) =
         feeds::page::<Events>(&mut conn, &state.counts, &caller, &query, Vec::new()).await?;
-    let origin = feeds::origin(&req);
+    let origin = &query.origin;
     let entries = events.into_iter().map(|event| CalendarEntry {
         id: event.id,
         url: format!("{origin}{}", Events::location(&event)),
@@ -522,4 +531,41 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete_event)
         .service(publish_event)
         .service(reject_event);
+}
+
+/// An event as schema.org says it: an `Event` at its place or online, organised by its centre.
+fn linked(event: &Event, origin: &str) -> Value {
+    let location: Vec<Value> = linked_data::place(
+        &event.venue,
+        &event.address,
+        &event.city,
+        event.latitude,
+        event.longitude,
+    )
+    .into_iter()
+    .chain(linked_data::virtual_location(&event.online_url))
+    .collect();
+    let performers: Vec<Value> = event
+        .speaker_ids
+        .iter()
+        .map(|id| linked_data::reference(origin, format!("/api/v1/actors/{id}")))
+        .collect();
+    node(json!({
+        "@type": "Event",
+        "@id": format!("{origin}{}", Events::location(event)),
+        "identifier": event.slug,
+        "name": event.title,
+        "description": event.summary,
+        "startDate": event.starts_at.to_rfc3339(),
+        "endDate": event.ends_at.to_rfc3339(),
+        "eventAttendanceMode": linked_data::attendance_mode(event.format.as_str()),
+        "eventStatus": linked_data::event_status(event.status == EventStatus::Cancelled),
+        "location": location,
+        "organizer": linked_data::reference(origin, format!("/api/v1/centres/{}", event.centre_id)),
+        "performer": performers,
+        "keywords": event.themes,
+        "maximumAttendeeCapacity": event.capacity,
+        "remainingAttendeeCapacity": event.remaining_places,
+        "dateModified": event.updated_at.to_rfc3339(),
+    }))
 }

@@ -195,7 +195,7 @@ pub async fn get_calendar(
     sql.bind(Bind::Uuid(owner.id))
         .push(" ORDER BY starts_at, r.id");
     let entries = sql.load::<Entry>(&mut conn).await?;
-    let origin = feeds::origin(&req);
+    let origin = crate::http::origin(&req);
     let entries = entries.into_iter().map(|entry| CalendarEntry {
         id: entry.id,
         title: entry.title,

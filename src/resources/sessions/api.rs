@@ -3,6 +3,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -18,6 +19,7 @@ use crate::query::sql::Bind;
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
 };
+use crate::resources::linked_data::{self, Instance};
 use crate::resources::relation::Relation;
 use crate::resources::shape;
 use crate::resources::trainings::api::Trainings;
@@ -143,6 +145,16 @@ impl Resource for Sessions {
 
     fn id(item: &Session) -> Uuid {
         item.id
+    }
+
+    async fn linked_data(
+        _: &mut AsyncPgConnection,
+        sessions: &[Session],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        Ok(Some(
+            sessions.iter().map(|item| linked(item, origin)).collect(),
+        ))
     }
 
     fn location(item: &Session) -> String {
@@ -326,4 +338,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_session)
         .service(update_session)
         .service(delete_session);
+}
+
+/// A session as schema.org says it: a `CourseInstance`.
+fn linked(session: &Session, origin: &str) -> Value {
+    linked_data::course_instance(Instance {
+        url: format!("{origin}{}", Sessions::location(session)),
+        starts_at: session.starts_at.to_rfc3339(),
+        ends_at: session.ends_at.to_rfc3339(),
+        venue: &session.venue,
+        address: &session.address,
+        city: &session.city,
+        latitude: session.latitude,
+        longitude: session.longitude,
+        online_url: &session.online_url,
+        capacity: session.capacity,
+        cancelled: session.status == SessionStatus::Cancelled,
+        instructors: Vec::new(),
+    })
 }

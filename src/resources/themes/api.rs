@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use crate::error::{
 use crate::http::{JsonBody, MergePatch};
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
+use crate::resources::linked_data::{self, node};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -103,6 +105,16 @@ impl Resource for Themes {
 
     fn id(item: &Theme) -> Uuid {
         item.id
+    }
+
+    async fn linked_data(
+        _: &mut AsyncPgConnection,
+        themes: &[Theme],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        Ok(Some(
+            themes.iter().map(|item| linked(item, origin)).collect(),
+        ))
     }
 
     fn location(item: &Theme) -> String {
@@ -320,4 +332,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_theme)
         .service(update_theme)
         .service(delete_theme);
+}
+
+/// A theme as schema.org says it: a `DefinedTerm` of the shared taxonomy.
+fn linked(theme: &Theme, origin: &str) -> Value {
+    node(json!({
+        "@type": "DefinedTerm",
+        "@id": format!("{origin}{}", Themes::location(theme)),
+        "termCode": theme.slug,
+        "name": theme.label,
+        "description": theme.description,
+        "inDefinedTermSet": linked_data::reference(origin, "/api/v1/themes".to_string()),
+    }))
 }

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -21,6 +22,7 @@ use crate::query::{
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
 use crate::resources::feeds::{self, CalendarEntry, Feed};
+use crate::resources::linked_data::{self, Instance, node};
 use crate::resources::links;
 use crate::resources::relation::Relation;
 use crate::resources::shape;
@@ -146,6 +148,20 @@ impl Resource for Trainings {
         item.id
     }
 
+    async fn linked_data(
+        conn: &mut AsyncPgConnection,
+        trainings: &[Training],
+        origin: &str,
+    ) -> ApiResult<Option<Vec<Value>>> {
+        let sessions = sessions_of(conn, trainings).await?;
+        Ok(Some(
+            trainings
+                .iter()
+                .map(|training| linked(training, &sessions, origin))
+                .collect(),
+        ))
+    }
+
     fn location(item: &Training) -> String {
         format!("/api/v1/trainings/{}", item.id)
     }
@@ -219,9 +235,9 @@ pub async fn list_trainings(
     crud::list::<Trainings>(&state, &caller, query, Vec::new()).await
 }
 
-/// One session of a training, as its feed reads it.
+/// One session of a training, as its feed and its linked data read it.
 #[derive(QueryableByName)]
-struct FeedSession {
+struct TrainingSession {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     id: Uuid,
     #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -233,9 +249,44 @@ struct FeedSession {
     #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     updated_at: DateTime<Utc>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    place: Option<String>,
+    venue: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    address: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    city: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    latitude: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    longitude: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    online_url: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    capacity: Option<i32>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     cancelled: bool,
+}
+
+/// The sessions of these trainings, in order.
+async fn sessions_of(
+    conn: &mut AsyncPgConnection,
+    trainings: &[Training],
+) -> ApiResult<Vec<TrainingSession>> {
+    let mut sql = Sql::from(
+        "SELECT s.id, s.training_id, s.starts_at, s.ends_at, s.updated_at, s.venue, s.address, \
+         s.city, s.latitude, s.longitude, s.online_url, s.capacity, \
+         s.status = 'cancelled' AS cancelled FROM training_sessions s \
+         WHERE s.training_id = ANY(",
+    );
+    sql.bind(Bind::Uuids(trainings.iter().map(|t| t.id).collect()))
+        .push(") ORDER BY s.starts_at, s.id");
+    Ok(sql.load::<TrainingSession>(conn).await?)
+}
+
+fn session_path(session: &TrainingSession) -> String {
+    format!(
+        "/api/v1/trainings/{}/sessions/{}",
+        session.training_id, session.id
+    )
 }
 
 /// List trainings' sessions as an iCalendar feed (RFC 5545), for calendar applications.
@@ -251,7 +302,6 @@ struct FeedSession {
     responses((status = 200, description = "The sessions as iCalendar", body = String, content_type = "text/calendar"), ListErrors))]
 #[get("/trainings.ics")]
 pub async fn list_trainings_calendar(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: ListQuery<TrainingFilters>,
@@ -259,16 +309,8 @@ pub async fn list_trainings_calendar(
     let mut conn = state.conn().await?;
     let (trainings, end) =
         feeds::page::<Trainings>(&mut conn, &state.counts, &caller, &query, Vec::new()).await?;
-    let mut sql = Sql::from(
-        "SELECT s.id, s.training_id, s.starts_at, s.ends_at, s.updated_at, \
-         nullif(concat_ws(', ', s.venue, s.address, s.city), '') AS place, \
-         s.status = 'cancelled' AS cancelled FROM training_sessions s WHERE s.training_id = \
-         ANY(",
-    );
-    sql.bind(Bind::Uuids(trainings.iter().map(|t| t.id).collect()))
-        .push(") ORDER BY s.starts_at, s.id");
-    let sessions = sql.load::<FeedSession>(&mut conn).await?;
-    let origin = feeds::origin(&req);
+    let sessions = sessions_of(&mut conn, &trainings).await?;
+    let origin = &query.origin;
     let entries = sessions.into_iter().filter_map(|session| {
         let training = trainings.iter().find(|t| t.id == session.training_id)?;
         Some(CalendarEntry {
@@ -278,11 +320,9 @@ pub async fn list_trainings_calendar(
             starts_at: session.starts_at,
             ends_at: session.ends_at,
             updated_at: session.updated_at.max(training.updated_at),
-            place: session.place,
-            url: format!(
-                "{origin}/api/v1/trainings/{}/sessions/{}",
-                training.id, session.id
-            ),
+            place: feeds::place(&[&session.venue, &session.address, &session.city])
+                .or(session.online_url.clone()),
+            url: format!("{origin}{}", session_path(&session)),
             cancelled: session.cancelled || training.status == PublicationStatus::Cancelled,
         })
     });
@@ -372,4 +412,47 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_training)
         .service(update_training)
         .service(delete_training);
+}
+
+/// A training as schema.org says it: a `Course` given by its centre, each session a
+/// `CourseInstance`.
+fn linked(training: &Training, sessions: &[TrainingSession], origin: &str) -> Value {
+    let instructors: Vec<Value> = training
+        .trainer_ids
+        .iter()
+        .map(|id| linked_data::reference(origin, format!("/api/v1/actors/{id}")))
+        .collect();
+    let instances: Vec<Value> = sessions
+        .iter()
+        .filter(|session| session.training_id == training.id)
+        .map(|session| {
+            linked_data::course_instance(Instance {
+                url: format!("{origin}{}", session_path(session)),
+                starts_at: session.starts_at.to_rfc3339(),
+                ends_at: session.ends_at.to_rfc3339(),
+                venue: &session.venue,
+                address: &session.address,
+                city: &session.city,
+                latitude: session.latitude,
+                longitude: session.longitude,
+                online_url: &session.online_url,
+                capacity: session.capacity,
+                cancelled: session.cancelled || training.status == PublicationStatus::Cancelled,
+                instructors: instructors.clone(),
+            })
+        })
+        .collect();
+    node(json!({
+        "@type": "Course",
+        "@id": format!("{origin}{}", Trainings::location(training)),
+        "courseCode": training.slug,
+        "name": training.title,
+        "description": training.summary,
+        "teaches": training.objectives,
+        "coursePrerequisites": training.prerequisites,
+        "timeRequired": training.duration_hours.map(|hours| format!("PT{}M", (hours * 60.0).round() as i64)),
+        "provider": linked_data::reference(origin, format!("/api/v1/centres/{}", training.centre_id)),
+        "keywords": training.themes,
+        "hasCourseInstance": instances,
+    }))
 }
