@@ -37,9 +37,35 @@ pub struct Config {
     pub trash_retention_days: u64,
     /// How other sites and shared caches are answered.
     pub sharing: Sharing,
+    /// How webhook deliveries go out.
+    pub delivering: Delivering,
     /// `RELAIS_DEMO_DATA` (default `true`): whether a new private cluster gets the French
     /// demo data. A database given by `DATABASE_URL` never does.
     pub demo_data: bool,
+}
+
+/// How webhook deliveries go out.
+#[derive(Clone, Copy, Debug)]
+pub struct Delivering {
+    /// `RELAIS_WEBHOOKS_ALLOW_PRIVATE`: `http` and loopback or private addresses, for
+    /// development only (default `false`).
+    pub allow_private: bool,
+    /// `RELAIS_WEBHOOK_RETRY_MS`: the wait after a first failed attempt, doubled after each
+    /// further one, at most an hour (default 5,000).
+    pub first_retry: std::time::Duration,
+    /// `RELAIS_WEBHOOK_MAX_FAILURES`: failed attempts in a row after which an endpoint is
+    /// disabled; a delivery is given up after as many attempts (default 10).
+    pub max_failures: i32,
+}
+
+impl Default for Delivering {
+    fn default() -> Self {
+        Delivering {
+            allow_private: false,
+            first_retry: std::time::Duration::from_secs(5),
+            max_failures: 10,
+        }
+    }
 }
 
 /// How relais answers pages of other origins and the shared caches in front of it.
@@ -230,6 +256,27 @@ impl Config {
                 var("RELAIS_TRASH_RETENTION_DAYS"),
                 30,
             )?,
+            delivering: Delivering {
+                allow_private: match var("RELAIS_WEBHOOKS_ALLOW_PRIVATE").as_deref() {
+                    None | Some("false") => false,
+                    Some("true") => true,
+                    Some(other) => {
+                        return Err(format!(
+                            "RELAIS_WEBHOOKS_ALLOW_PRIVATE must be true or false, not {other:?}"
+                        ));
+                    }
+                },
+                first_retry: std::time::Duration::from_millis(number(
+                    "RELAIS_WEBHOOK_RETRY_MS",
+                    var("RELAIS_WEBHOOK_RETRY_MS"),
+                    5_000,
+                )?),
+                max_failures: number(
+                    "RELAIS_WEBHOOK_MAX_FAILURES",
+                    var("RELAIS_WEBHOOK_MAX_FAILURES"),
+                    10,
+                )?,
+            },
             demo_data: match var("RELAIS_DEMO_DATA").as_deref() {
                 None | Some("true") => true,
                 Some("false") => false,

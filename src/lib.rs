@@ -30,7 +30,7 @@ use crate::auth::tokens::TokenService;
 use crate::config::Config;
 use crate::db::{Durability, LocalCluster};
 use crate::resources::registrations::offers;
-use crate::resources::trash;
+use crate::resources::{trash, webhooks};
 pub use crate::state::AppState;
 
 /// The application, as served and as tested.
@@ -162,6 +162,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let sweep = tokio::spawn(offers::keep_passing_on(state.clone()));
     let emptying = tokio::spawn(trash::keep_emptying(state.clone()));
     let expiring = tokio::spawn(http::idempotency::keep_expiring(state.clone()));
+    webhooks::configure(config.delivering);
+    let delivering = tokio::spawn(webhooks::keep_delivering(state.clone()));
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
@@ -170,6 +172,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     sweep.abort();
     emptying.abort();
     expiring.abort();
+    delivering.abort();
     tokio::task::spawn_blocking(move || database.close())
         .await
         .map_err(|e| format!("stopping the cluster: {e}"))?;

@@ -22,7 +22,7 @@ use crate::resources::themes::api::Themes;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::{
     Resource, accounts, actors, audit, centres, changes, contributions, documents, events,
-    registrations, search, sessions, territories, themes, trainings, trash, users,
+    registrations, search, sessions, territories, themes, trainings, trash, users, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +54,7 @@ Errors are `application/problem+json` (RFC 9457).",
         (name = "users", description = "Accounts, managed by administrators"),
         (name = "audit", description = "The trail of every write: who, what, when, which fields"),
         (name = "trash", description = "Deleted items, until they are restored or purged"),
+        (name = "webhooks", description = "Endpoints told of every change to a public item, signed (Standard Webhooks)"),
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(
@@ -109,7 +110,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(accounts::api::routes)
                 .configure(users::api::routes)
                 .configure(audit::api::routes)
-                .configure(trash::api::routes),
+                .configure(trash::api::routes)
+                .configure(webhooks::api::routes),
         );
 }
 
@@ -121,6 +123,8 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Whitelists::of(&registrations::model::REGISTRATIONS, "Registration").document(&mut api);
     Whitelists::of(&audit::model::AUDIT, "AuditEntry").document(&mut api);
     Whitelists::of(&trash::model::TRASH, "TrashEntry").document(&mut api);
+    Whitelists::of(&webhooks::model::WEBHOOKS, "Webhook").document(&mut api);
+    Whitelists::of(&webhooks::model::DELIVERIES, "Delivery").document(&mut api);
     Whitelists::of(&contributions::model::CONTRIBUTIONS, "Contribution").document(&mut api);
     patch_schemas(&mut api);
     idempotency_keys(&mut api);

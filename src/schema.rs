@@ -405,6 +405,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        event_type -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        url -> Text,
+        collections -> Array<Nullable<Text>>,
+        actions -> Array<Nullable<Text>>,
+        secret -> Text,
+        enabled -> Bool,
+        consecutive_failures -> Int4,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(actor_centres -> actors (actor_id));
 diesel::joinable!(actor_centres -> centres (centre_id));
 diesel::joinable!(actor_themes -> actors (actor_id));
@@ -440,6 +471,7 @@ diesel::joinable!(training_trainers -> actors (actor_id));
 diesel::joinable!(training_trainers -> trainings (training_id));
 diesel::joinable!(trainings -> centres (centre_id));
 diesel::joinable!(users -> actors (actor_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     actor_centres,
@@ -468,4 +500,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     trainings,
     trash,
     users,
+    webhook_deliveries,
+    webhooks,
 );

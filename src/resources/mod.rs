@@ -27,6 +27,7 @@ pub mod trainings;
 pub mod trash;
 pub mod users;
 pub mod values;
+pub mod webhooks;
 
 use diesel::QueryableByName;
 use diesel::pg::Pg;

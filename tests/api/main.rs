@@ -38,3 +38,4 @@ mod trainings;
 mod trash;
 mod users;
 mod visibility;
+mod webhooks;

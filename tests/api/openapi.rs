@@ -482,6 +482,16 @@ async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
         list["data"][0]["slug"].as_str().expect("slug").to_string()
     };
     let (training, session) = dated_training(&app).await;
+    let webhook = app
+        .post(
+            "/api/v1/webhooks",
+            &serde_json::json!({"url": "https://hooks.example.org/relais",
+                                "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}),
+            As::Admin,
+        )
+        .await
+        .expect(201);
+    let webhook = webhook["id"].as_str().expect("id").to_string();
     let mut checked = 0;
     for (template, item) in spec["paths"].as_object().expect("paths") {
         let Some(parameters) = item["get"]["parameters"].as_array() else {
@@ -496,6 +506,7 @@ async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
             template
                 .replace("{training}", &training)
                 .replace("{session}", &session)
+                .replace("{id}", &webhook)
         };
         for parameter in parameters {
             let (Some(pattern), "query") = (
