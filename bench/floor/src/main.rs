@@ -150,6 +150,7 @@ fn json(row: &tokio_postgres::Row) -> Result<Value, String> {
             Type::TEXT_ARRAY => to_value(row.try_get::<_, Option<Vec<String>>>(i)),
             Type::UUID_ARRAY => to_value(row.try_get::<_, Option<Vec<Uuid>>>(i)),
             Type::INT4_ARRAY => to_value(row.try_get::<_, Option<Vec<i32>>>(i)),
+            Type::JSONB => to_value(row.try_get::<_, Option<Value>>(i)),
             ref other => Err(format!("no JSON for a column of type {other}")),
         }?;
         object.insert(column.name().to_string(), value);
