@@ -88,8 +88,9 @@ SELECT 'session-' || g, (SELECT id FROM trainings WHERE slug = 'formation-1'),
 FROM generate_series(1, 10000) AS g;
 -- Contributions: a quarter of the documents went through moderation, and some events wait in it.
 UPDATE documents SET submitted_at = created_at + interval '1 day'
-    WHERE status <> 'draft' AND id::text < '4';
-UPDATE events SET status = 'submitted', submitted_at = created_at WHERE status = 'draft' AND id::text < '8';
+    WHERE status <> 'draft' AND abs(hashtext(slug)) % 4 = 0;
+UPDATE events SET status = 'submitted', submitted_at = created_at
+    WHERE status = 'draft' AND abs(hashtext(slug)) % 2 = 0;
 INSERT INTO event_themes (event_id, theme_id)
 SELECT e.id, t.id FROM events e, themes t
 WHERE abs(hashtext(e.slug || t.slug)) % 10 = 0
