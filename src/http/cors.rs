@@ -69,10 +69,11 @@ pub async fn cors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let origins = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.sharing.cors_origins.clone())
-        .unwrap_or_default();
+    // The state is shared, not its list copied: this runs on every request.
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let origins = state
+        .as_deref()
+        .map_or(&[][..], |state| &state.sharing.cors_origins);
     let preflight = req.method() == Method::OPTIONS
         && req.headers().contains_key(header::ORIGIN)
         && req
@@ -92,7 +93,7 @@ pub async fn cors(
                     v.split(',')
                         .any(|h| h.trim().eq_ignore_ascii_case("authorization"))
                 });
-            let party = party(&req, &origins, asks_token);
+            let party = party(&req, origins, asks_token);
             let mut response = HttpResponse::NoContent().finish();
             let out = response.headers_mut();
             allow_origin(out, &party);
@@ -122,7 +123,7 @@ pub async fn cors(
         }
     }
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
-    let party = party(&req, &origins, authenticated);
+    let party = party(&req, origins, authenticated);
     let mut response = next.call(req).await?.map_into_boxed_body();
     let out = response.headers_mut();
     allow_origin(out, &party);

@@ -95,7 +95,7 @@ pub async fn idempotent(
     hash.update(req.uri().to_string());
     hash.update([0]);
     hash.update(&bytes);
-    let request = hex(&hash.finalize());
+    let request = format!("{:x}", hash.finalize());
     match claim(&state, &caller, &key, &request).await {
         Ok(true) => {}
         Ok(false) => {
@@ -130,10 +130,6 @@ pub async fn idempotent(
     }
     let response = head.set_body(bytes).map_into_boxed_body();
     Ok(ServiceResponse::new(request_head, response))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Takes the key for this request: `true` when it is the first (or the key had expired).

@@ -130,10 +130,18 @@ impl FromRequest for Shaping {
     }
 }
 
-/// A query that takes no parameter at all: anything given is a 400.
-#[derive(Debug, Deserialize)]
+/// A query that takes no parameter at all: anything given is a 400. Also the filters of a
+/// list that takes none besides its paging.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct NoParams {}
+
+impl Filters for NoParams {
+    fn conditions(&self) -> ApiResult<Vec<super::Condition>> {
+        Ok(Vec::new())
+    }
+}
 
 impl FromRequest for NoParams {
     type Error = ApiError;
@@ -215,8 +223,7 @@ impl<F> ListQuery<F> {
 
     /// Refuses what a feed does not take: shaping and facets.
     pub fn plain(&self) -> ApiResult<()> {
-        let shaped = self.shaping.fields.is_some() || self.shaping.include.is_some();
-        if shaped || self.paging.facets.is_some() {
+        if !self.shaping.is_empty() || self.paging.facets.is_some() {
             return Err(ApiError::bad_request(
                 "a feed takes the list's filters, sort and paging, not `fields`, `include` or \
                  `facets`",

@@ -59,7 +59,7 @@ pub struct Webhooks;
 impl Resource for Webhooks {
     type Item = Webhook;
     type Input = WebhookInput;
-    type Filters = NoFilters;
+    type Filters = NoParams;
     type Parent = ();
     const COLLECTION: &'static Collection = &WEBHOOKS;
     const NAME: &'static str = "webhooks";
@@ -140,18 +140,6 @@ impl Resource for Webhooks {
     }
 }
 
-/// The endpoint list takes no filters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct NoFilters {}
-
-impl Filters for NoFilters {
-    fn conditions(&self) -> ApiResult<Vec<Condition>> {
-        Ok(Vec::new())
-    }
-}
-
 /// List the webhook endpoints (admin).
 ///
 /// Sortable fields: `created_at` (default), `updated_at`.
@@ -163,7 +151,7 @@ impl Filters for NoFilters {
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     admin: Admin,
-    query: ListQuery<NoFilters>,
+    query: ListQuery<NoParams>,
 ) -> ApiResult<HttpResponse> {
     crud::list::<Webhooks>(&state, &admin.0, query, Vec::new()).await
 }
