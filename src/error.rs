@@ -10,27 +10,39 @@ use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
 
+use crate::i18n::{Language, Message};
+use crate::msg;
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// One invalid field of a request body or query.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: Message,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: Message) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message,
+        }
+    }
+}
+
+/// One invalid field, as a problem lists it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldProblem {
     /// The field, as named in the request (`ends_at`, `themes[2]`).
     pub field: String,
     /// A stable, machine-readable code (`length`, `required`, `unknown_theme`…).
     pub code: String,
-    /// A human-readable explanation.
+    /// A human-readable explanation, in the language of `Content-Language`.
     pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }
-    }
 }
 
 /// An RFC 9457 problem document.
@@ -40,22 +52,25 @@ pub struct Problem {
     #[serde(rename = "type")]
     #[schema(example = "urn:relais:problem:validation")]
     pub kind: String,
+    /// The status's name, in the language of `Content-Language` (`Accept-Language: fr` for
+    /// French).
     #[schema(example = "Unprocessable Content")]
     pub title: String,
     #[schema(example = 422)]
     pub status: u16,
+    /// What went wrong, in the language of `Content-Language`.
     #[schema(example = "2 fields are invalid")]
     pub detail: String,
     /// Present on validation failures (422): one entry per invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldProblem>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     kind: &'static str,
-    detail: String,
+    detail: Message,
     errors: Vec<FieldError>,
     /// A header the problem needs (`Retry-After` on a 429, `Allow` on a 405).
     /// (Boxed: it is rare, and errors travel in every `Result`.)
@@ -63,11 +78,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
+    fn new(status: StatusCode, kind: &'static str, detail: Message) -> Self {
         ApiError {
             status,
             kind,
-            detail: detail.into(),
+            detail,
             errors: Vec::new(),
             header: None,
         }
@@ -80,17 +95,17 @@ impl ApiError {
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-requests",
-                format!("too many failed attempts; retry in {retry_after} s"),
+                msg!("too-many-attempts", seconds = retry_after),
             )
         }
     }
 
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    pub fn bad_request(detail: Message) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad-request", detail)
     }
 
     /// A token was sent and refused.
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
+    pub fn unauthorized(detail: Message) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid-token", detail)
     }
 
@@ -99,7 +114,7 @@ impl ApiError {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "invalid-credentials",
-            "wrong email or password",
+            msg!("invalid-credentials"),
         )
     }
 
@@ -108,25 +123,21 @@ impl ApiError {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "credentials-required",
-            "this operation needs a bearer token",
+            msg!("credentials-required"),
         )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role does not allow this operation",
-        )
+        Self::new(StatusCode::FORBIDDEN, "forbidden", msg!("forbidden"))
     }
 
     /// `403` saying which right is missing.
-    pub fn forbidden_because(detail: impl Into<String>) -> Self {
+    pub fn forbidden_because(detail: Message) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "no such resource")
+        Self::new(StatusCode::NOT_FOUND, "not-found", msg!("not-found"))
     }
 
     /// `405` with `Allow`: the path exists, for other methods only.
@@ -136,18 +147,22 @@ impl ApiError {
             ..Self::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
-                format!("{method} is not allowed here; allowed: {allow}"),
+                msg!(
+                    "method-not-allowed",
+                    method = method.to_string(),
+                    allowed = allow.to_string()
+                ),
             )
         }
     }
 
-    pub fn conflict(detail: impl Into<String>) -> Self {
+    pub fn conflict(detail: Message) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
     }
 
     /// A registration, or a change of one, that the state of things does not allow (409): `kind`
     /// names why (`registration-closed`, `cancelled`…), `detail` says it.
-    pub fn refused(kind: &'static str, detail: String) -> Self {
+    pub fn refused(kind: &'static str, detail: Message) -> Self {
         Self::new(StatusCode::CONFLICT, kind, detail)
     }
 
@@ -158,7 +173,7 @@ impl ApiError {
             ..Self::new(
                 StatusCode::CONFLICT,
                 "already-registered",
-                format!("you are registered already: {location}"),
+                msg!("already-registered", location = location.to_string()),
             )
         }
     }
@@ -168,7 +183,7 @@ impl ApiError {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
-            "this Idempotency-Key was used with another request: send a new key for a new request",
+            msg!("idempotency-key-reused"),
         )
     }
 
@@ -179,7 +194,7 @@ impl ApiError {
             ..Self::new(
                 StatusCode::CONFLICT,
                 "idempotency-in-progress",
-                "the first request with this Idempotency-Key has not answered yet; retry",
+                msg!("idempotency-in-progress"),
             )
         }
     }
@@ -188,7 +203,7 @@ impl ApiError {
         Self::new(
             StatusCode::PRECONDITION_FAILED,
             "precondition-failed",
-            "a precondition failed: the resource has changed since you read it (If-Match does not name its ETag), or If-None-Match names it",
+            msg!("precondition-failed"),
         )
     }
 
@@ -197,11 +212,11 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_ACCEPTABLE,
             "not-acceptable",
-            format!("Accept takes none of what this can be sent as: {offered}"),
+            msg!("not-acceptable", offered = offered.to_string()),
         )
     }
 
-    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+    pub fn unsupported_media_type(detail: Message) -> Self {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
@@ -216,31 +231,32 @@ impl ApiError {
             ..Self::new(
                 StatusCode::RANGE_NOT_SATISFIABLE,
                 "range-not-satisfiable",
-                format!("the range asked for is outside the file's {size} bytes"),
+                msg!("range-not-satisfiable", size = size),
             )
         }
     }
 
-    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+    pub fn payload_too_large(detail: Message) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", detail)
     }
 
+    /// `422`; the detail names the field when there is one, or counts them.
     pub fn unprocessable(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
-            many => format!("{} fields are invalid", many.len()),
-        };
         ApiError {
             errors,
-            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", detail)
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                msg!("fields-invalid"),
+            )
         }
     }
 
-    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn invalid_field(field: &str, code: &str, message: Message) -> Self {
         Self::unprocessable(vec![FieldError::new(field, code, message)])
     }
 
-    pub fn unavailable(detail: impl Into<String>) -> Self {
+    pub fn unavailable(detail: Message) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
     }
 
@@ -250,7 +266,7 @@ impl ApiError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "an unexpected error occurred; it has been logged",
+            msg!("internal"),
         )
     }
 
@@ -261,11 +277,47 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The problem document, in `language`.
+    pub fn problem(&self, language: Language) -> Problem {
+        let errors: Vec<FieldProblem> = self
+            .errors
+            .iter()
+            .map(|error| FieldProblem {
+                field: error.field.clone(),
+                code: error.code.clone(),
+                message: error.message.render(language),
+            })
+            .collect();
+        let detail = match errors.as_slice() {
+            [] => self.detail.render(language),
+            [one] => format!("{}: {}", one.field, one.message),
+            many => msg!("fields-invalid", count = many.len()).render(language),
+        };
+        let title = format!("status-{}", self.status.as_u16());
+        Problem {
+            kind: format!("urn:relais:problem:{}", self.kind),
+            title: Message::new(title).render(language),
+            status: self.status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+
+    /// The body of [`Self::problem`].
+    pub fn body(&self, language: Language) -> String {
+        serde_json::to_string(&self.problem(language)).unwrap_or_else(|e| e.to_string())
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.detail)
+        write!(
+            f,
+            "{} {}",
+            self.status.as_u16(),
+            self.problem(Language::English).detail
+        )
     }
 }
 
@@ -274,39 +326,32 @@ impl ResponseError for ApiError {
         self.status
     }
 
+    /// In English; `http::language` puts it in the reader's language.
     fn error_response(&self) -> HttpResponse {
-        let problem = Problem {
-            kind: format!("urn:relais:problem:{}", self.kind),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            errors: self.errors.clone(),
-        };
         let mut response = HttpResponse::build(self.status);
-        response.content_type("application/problem+json");
+        response
+            .content_type("application/problem+json")
+            .insert_header((header::CONTENT_LANGUAGE, Language::English.tag()))
+            .append_header((header::VARY, "Accept-Language"));
         if let Some(header) = &self.header {
             let (name, value) = header.as_ref();
             response.insert_header((name.clone(), value.as_str()));
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            // RFC 6750: no error code when the request simply had no credentials.
+            // RFC 6750: no error code when the request simply had no credentials. The
+            // description stays English: the header is for programs, and ASCII.
             let challenge = match self.kind {
                 "invalid-token" => format!(
                     "Bearer realm=\"relais\", error=\"invalid_token\", error_description=\"{}\"",
-                    self.detail.replace(['"', '\\'], "'")
+                    self.detail
+                        .render(Language::English)
+                        .replace(['"', '\\'], "'")
                 ),
                 _ => "Bearer realm=\"relais\"".to_string(),
             };
             response.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
-        match serde_json::to_string(&problem) {
-            Ok(body) => response.body(body),
-            Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
-        }
+        response.body(self.body(Language::English))
     }
 }
 
@@ -319,20 +364,20 @@ impl From<DieselError> for ApiError {
                 match kind {
                     DatabaseErrorKind::UniqueViolation => {
                         let field = unique_field(&constraint);
-                        ApiError::conflict(format!("this {field} is already in use"))
+                        ApiError::conflict(msg!("already-in-use", field = field))
                     }
                     DatabaseErrorKind::ForeignKeyViolation => ApiError::invalid_field(
                         &foreign_key_field(&constraint),
                         "unknown_reference",
-                        "refers to something that does not exist",
+                        msg!("unknown-reference"),
                     ),
                     DatabaseErrorKind::CheckViolation => ApiError::invalid_field(
                         info.column_name().unwrap_or("body"),
                         "constraint",
-                        format!("violates the rule {constraint}"),
+                        msg!("violates-rule", rule = constraint),
                     ),
                     DatabaseErrorKind::SerializationFailure => {
-                        ApiError::conflict("a concurrent change got in the way; retry")
+                        ApiError::conflict(msg!("concurrent-change"))
                     }
                     _ => ApiError::internal(format!("database: {}", info.message())),
                 }
@@ -356,9 +401,7 @@ impl ApiError {
                     .and_then(|c| c.strip_suffix(&format!("_{field}")))
                     .unwrap_or("other items")
                     .replace('_', " ");
-                ApiError::conflict(format!(
-                    "{referrers} still refer to it: delete or change them first"
-                ))
+                ApiError::conflict(msg!("still-referred", referrers = referrers))
             }
             _ => ApiError::from(error),
         }
@@ -396,7 +439,7 @@ fn foreign_key_field(constraint: &str) -> String {
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         log::warn!("database pool: {error}");
-        ApiError::unavailable("the database is unreachable; retry shortly")
+        ApiError::unavailable(msg!("database-unreachable"))
     }
 }
 
@@ -410,11 +453,11 @@ impl From<validator::ValidationErrors> for ApiError {
                     Some(serde_json::Value::String(f)) => f.clone(),
                     _ => field.to_string(),
                 };
-                let message = error
-                    .message
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| default_message(&error.code, &error.params));
+                // Our own rules name their message's id; validator's name none.
+                let message = match &error.message {
+                    Some(id) => Message::new(id.clone()),
+                    None => default_message(&error.code, &error.params),
+                };
                 fields.push(FieldError::new(name, &error.code, message));
             }
         }
@@ -426,35 +469,49 @@ impl From<validator::ValidationErrors> for ApiError {
 fn default_message(
     code: &str,
     params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>,
-) -> String {
+) -> Message {
     let param = |name: &str| params.get(name).map(|v| v.to_string());
+    let bounds = |id: &'static str, low: Option<String>, high: Option<String>| {
+        let text = Message::new(id);
+        let text = match low {
+            Some(low) => text.with("min", low),
+            None => text,
+        };
+        match high {
+            Some(high) => text.with("max", high),
+            None => text,
+        }
+    };
     match code {
         "length" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max} characters long"),
-            (Some(min), None) => format!("must be at least {min} characters long"),
-            (None, Some(max)) => format!("must be at most {max} characters long"),
-            _ => "has an invalid length".into(),
+            (Some(min), Some(max)) => msg!("length-between", min = min, max = max),
+            (Some(min), None) => msg!("length-at-least", min = min),
+            (None, Some(max)) => msg!("length-at-most", max = max),
+            _ => msg!("length-invalid"),
         },
         "range" => {
-            let lower = match (param("min"), param("exclusive_min")) {
-                (Some(min), _) => Some(format!("at least {min}")),
-                (None, Some(min)) => Some(format!("more than {min}")),
-                _ => None,
-            };
-            let upper = match (param("max"), param("exclusive_max")) {
-                (Some(max), _) => Some(format!("at most {max}")),
-                (None, Some(max)) => Some(format!("less than {max}")),
-                _ => None,
-            };
-            match (lower, upper) {
-                (Some(lower), Some(upper)) => format!("must be {lower} and {upper}"),
-                (Some(bound), None) | (None, Some(bound)) => format!("must be {bound}"),
-                _ => "is out of range".into(),
+            let (min, above) = (param("min"), param("exclusive_min"));
+            let (max, below) = (param("max"), param("exclusive_max"));
+            match (
+                min.is_some(),
+                above.is_some(),
+                max.is_some(),
+                below.is_some(),
+            ) {
+                (true, _, true, _) => bounds("range-min-max", min, max),
+                (true, _, _, true) => bounds("range-min-below", min, below),
+                (_, true, true, _) => bounds("range-above-max", above, max),
+                (_, true, _, true) => bounds("range-above-below", above, below),
+                (true, ..) => bounds("range-min", min, None),
+                (_, true, ..) => bounds("range-above", above, None),
+                (.., true, _) => bounds("range-max", None, max),
+                (.., true) => bounds("range-below", None, below),
+                _ => msg!("range-invalid"),
             }
         }
-        "email" => "must be an email address".into(),
-        "url" => "must be an absolute URL".into(),
-        other => format!("is invalid ({other})"),
+        "email" => msg!("not-an-email"),
+        "url" => msg!("not-a-url"),
+        other => msg!("invalid-value", code = other.to_string()),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod openapi;
 pub mod patterns;
@@ -67,6 +68,7 @@ pub fn app(
         .wrap(middleware::from_fn(auth::identify))
         .wrap(middleware::from_fn(http::cors::cors))
         .wrap(middleware::from_fn(health::track))
+        .wrap(middleware::from_fn(http::language::in_reader_language))
         .wrap(middleware::Compress::default())
         .wrap(middleware::Logger::new("%s %r %Dms %b"))
 }

@@ -33,7 +33,9 @@ use crate::resources::{
 actors, their events, trainings and documents, and the shared theme taxonomy.\n\n\
 Requests without a token are `public`; a bearer JWT (from `POST /api/v1/auth/token`) carries \
 the role `member` or `admin`. Each operation lists the roles that may call it in `x-roles`. \
-Errors are `application/problem+json` (RFC 9457).",
+Errors are `application/problem+json` (RFC 9457). Their `title`, `detail` and field \
+`message`s are in English, or in French with `Accept-Language: fr`; `Content-Language` says \
+which, and `type` and each field's `code` are the same in both.",
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "The server that serves this document")),
@@ -59,7 +61,7 @@ Errors are `application/problem+json` (RFC 9457).",
     ),
     components(schemas(
         crate::error::Problem,
-        crate::error::FieldError,
+        crate::error::FieldProblem,
         crate::resources::audit::Action
     )),
 )]

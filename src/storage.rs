@@ -20,6 +20,7 @@ use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 
 /// Where the files are kept.
 #[derive(Clone, Debug)]
@@ -81,7 +82,7 @@ impl Files {
                 object_store::Error::NotFound { .. } => {
                     ApiError::internal(format!("the file {key} is missing from the store"))
                 }
-                other => ApiError::unavailable(format!("the file store: {other}")),
+                other => ApiError::unavailable(msg!("file-store", reason = other.to_string())),
             })?;
         Ok(found.into_stream())
     }

@@ -21,6 +21,7 @@ use diesel_async::RunQueryDsl;
 use std::future::{Ready, ready};
 
 use crate::error::ApiError;
+use crate::msg;
 use crate::state::AppState;
 
 /// The bearer token of a request, if any; a malformed `Authorization` header is a 401.
@@ -38,7 +39,7 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| Some(t.to_string()))
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))
+        .ok_or_else(|| ApiError::unauthorized(msg!("bearer-malformed")))
 }
 
 /// Verifies the token, then, for our own accounts, that the account is still active: its
@@ -76,8 +77,8 @@ async fn caller_of(
             user_id: Some(user),
             actor_id,
         }),
-        Some((_, false, _)) => Err(ApiError::unauthorized("this account is deactivated")),
-        None => Err(ApiError::unauthorized("this account no longer exists")),
+        Some((_, false, _)) => Err(ApiError::unauthorized(msg!("account-deactivated"))),
+        None => Err(ApiError::unauthorized(msg!("account-gone"))),
     }
 }
 

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 use crate::schema::{refresh_tokens, users};
 
 pub const REFRESH_TOKEN_DAYS: i64 = 14;
@@ -52,7 +53,7 @@ struct Stored {
 }
 
 fn refused() -> ApiError {
-    ApiError::unauthorized("invalid refresh token")
+    ApiError::unauthorized(msg!("refresh-invalid"))
 }
 
 /// Exchanges `presented` for a new token of the same family; returns the account and the
@@ -99,7 +100,7 @@ pub async fn rotate(conn: &mut AsyncPgConnection, presented: &str) -> ApiResult<
                 .optional()?
                 .unwrap_or(false);
             if !active {
-                return Ok(Err(ApiError::unauthorized("this account is deactivated")));
+                return Ok(Err(ApiError::unauthorized(msg!("account-deactivated"))));
             }
             diesel::update(refresh_tokens::table.find(stored.id))
                 .set(refresh_tokens::used_at.eq(diesel::dsl::now))

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::roles::Role;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::msg;
 
 /// How long an access token lives.
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
@@ -119,10 +120,7 @@ impl ExternalProvider {
             .map(|(_, role)| *role)
             .max()
             .ok_or_else(|| {
-                ApiError::unauthorized(format!(
-                    "invalid token: no relais role in `{}`",
-                    self.role_claim
-                ))
+                ApiError::unauthorized(msg!("token-no-role", claim = self.role_claim.clone()))
             })?;
         Ok(Verified {
             role,
@@ -136,18 +134,20 @@ impl ExternalProvider {
 fn rejected(error: jsonwebtoken::errors::Error) -> ApiError {
     use jsonwebtoken::errors::ErrorKind;
     let why = match error.kind() {
-        ErrorKind::ExpiredSignature => "it has expired".to_string(),
-        ErrorKind::ImmatureSignature => "it is not valid yet".to_string(),
-        ErrorKind::InvalidSignature => "its signature does not match".to_string(),
-        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
-            "it was issued for another service".to_string()
+        ErrorKind::ExpiredSignature => msg!("token-expired"),
+        ErrorKind::ImmatureSignature => msg!("token-immature"),
+        ErrorKind::InvalidSignature => msg!("token-signature"),
+        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => msg!("token-audience"),
+        ErrorKind::InvalidAlgorithm => msg!("token-algorithm"),
+        ErrorKind::MissingRequiredClaim(claim) => {
+            msg!("token-missing-claim", claim = claim.clone())
         }
-        ErrorKind::InvalidAlgorithm => "its algorithm is not the one of its key".to_string(),
-        ErrorKind::MissingRequiredClaim(claim) => format!("it has no `{claim}` claim"),
-        ErrorKind::InvalidClaimFormat(claim) => format!("its `{claim}` claim is malformed"),
-        _ => "it is not a well-formed JWT".to_string(),
+        ErrorKind::InvalidClaimFormat(claim) => {
+            msg!("token-malformed-claim", claim = claim.clone())
+        }
+        _ => msg!("token-malformed"),
     };
-    ApiError::unauthorized(format!("invalid token: {why}"))
+    ApiError::unauthorized(why)
 }
 
 fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
@@ -261,13 +261,13 @@ impl TokenService {
         let header = decode_header(token).map_err(rejected)?;
         let kid = header
             .kid
-            .ok_or_else(|| ApiError::unauthorized("invalid token: no kid in its header"))?;
+            .ok_or_else(|| ApiError::unauthorized(msg!("token-no-kid")))?;
         if let Some(key) = self.secrets.get(&kid) {
             let claims = decode::<Claims>(token, key, &self.validation)
                 .map_err(rejected)?
                 .claims;
             if claims.role == Role::Public {
-                return Err(ApiError::unauthorized("invalid token: no such role"));
+                return Err(ApiError::unauthorized(msg!("token-no-such-role")));
             }
             return Ok(Verified {
                 role: claims.role,
@@ -279,9 +279,7 @@ impl TokenService {
         {
             return provider.verify(token, key, *algorithm);
         }
-        Err(ApiError::unauthorized(format!(
-            "invalid token: unknown kid `{kid}`"
-        )))
+        Err(ApiError::unauthorized(msg!("token-unknown-kid", kid = kid)))
     }
 }
 

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -60,9 +61,7 @@ fn key_of(req: &ServiceRequest) -> ApiResult<Option<String>> {
         Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
             Ok(Some(key.to_string()))
         }
-        _ => Err(ApiError::bad_request(
-            "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, say)",
-        )),
+        _ => Err(ApiError::bad_request(msg!("idempotency-key-malformed"))),
     }
 }
 

@@ -12,10 +12,12 @@ use utoipa::openapi::{RefOr, Schema};
 use validator::Validate;
 
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::msg;
 
 pub mod caching;
 pub mod cors;
 pub mod idempotency;
+pub mod language;
 pub mod methods;
 pub mod negotiation;
 
@@ -57,21 +59,22 @@ fn read_body(
         if !json {
             let mut expected = vec!["application/json"];
             expected.extend_from_slice(accepted);
-            return Err(ApiError::unsupported_media_type(format!(
-                "the body must be sent as {}",
-                expected.join(" or ")
+            return Err(ApiError::unsupported_media_type(msg!(
+                "body-media-type",
+                expected = expected.join(" or ")
             )));
         }
         let bytes = bytes.await.map_err(|e| {
             if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::payload_too_large(format!("the body exceeds {MAX_BODY_BYTES} bytes"))
+                ApiError::payload_too_large(msg!("body-too-large", limit = MAX_BODY_BYTES))
             } else {
-                ApiError::bad_request(format!("cannot read the body: {e}"))
+                ApiError::bad_request(msg!("body-unreadable", reason = e.to_string()))
             }
         })?;
         if bytes.len() > MAX_BODY_BYTES {
-            return Err(ApiError::payload_too_large(format!(
-                "the body exceeds {MAX_BODY_BYTES} bytes"
+            return Err(ApiError::payload_too_large(msg!(
+                "body-too-large",
+                limit = MAX_BODY_BYTES
             )));
         }
         Ok(bytes)
@@ -97,9 +100,7 @@ impl<T: DeserializeOwned + Validate + PartialSchema + 'static> FromRequest for J
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail there.
     if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-        return Err(ApiError::bad_request(
-            "the body holds a NUL character (\\u0000)",
-        ));
+        return Err(ApiError::bad_request(msg!("body-nul")));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
@@ -108,7 +109,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     })?;
     deserializer
         .end()
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+        .map_err(|e| ApiError::bad_request(msg!("json-malformed", reason = e.to_string())))?;
     Ok(value)
 }
 
@@ -118,7 +119,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 /// requires that are missing are read from its schema.
 pub fn from_object<T: DeserializeOwned + PartialSchema>(value: serde_json::Value) -> ApiResult<T> {
     let serde_json::Value::Object(object) = value else {
-        return Err(ApiError::bad_request("the body must be a JSON object"));
+        return Err(ApiError::bad_request(msg!("body-not-object")));
     };
     let mut rest = serde_json::Value::Object(object);
     let mut faults = Vec::new();
@@ -169,7 +170,7 @@ pub fn from_object<T: DeserializeOwned + PartialSchema>(value: serde_json::Value
                 .required
                 .iter()
                 .filter(|field| !present(field) && !taken_out.contains(field))
-                .map(|field| FieldError::new(field, "required", "is required and cannot be null")),
+                .map(|field| FieldError::new(field, "required", msg!("required-not-null"))),
         );
     }
     if faults.len() == count
@@ -192,12 +193,14 @@ fn json_fault(path: &str, error: serde_json::Error) -> ApiResult<FieldError> {
         None => message,
     };
     match error.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            Err(ApiError::bad_request(format!("malformed JSON: {error}")))
-        }
-        Category::Data if message.starts_with("unknown field") => {
-            Err(ApiError::bad_request(message))
-        }
+        Category::Syntax | Category::Eof | Category::Io => Err(ApiError::bad_request(msg!(
+            "json-malformed",
+            reason = error.to_string()
+        ))),
+        Category::Data if message.starts_with("unknown field") => Err(ApiError::bad_request(msg!(
+            "json-unknown-field",
+            reason = message
+        ))),
         Category::Data => Ok(match message.strip_prefix("missing field `") {
             Some(rest) => {
                 let name = rest.trim_end_matches('`');
@@ -206,9 +209,17 @@ fn json_fault(path: &str, error: serde_json::Error) -> ApiResult<FieldError> {
                 } else {
                     format!("{path}.{name}")
                 };
-                FieldError::new(field, "required", message.clone())
+                FieldError::new(
+                    field,
+                    "required",
+                    msg!("json-missing-field", reason = message),
+                )
             }
-            None => FieldError::new(path, "invalid_type", message),
+            None => FieldError::new(
+                path,
+                "invalid_type",
+                msg!("json-invalid-type", reason = message),
+            ),
         }),
     }
 }
@@ -233,7 +244,7 @@ impl FromRequest for MergePatch {
         Box::pin(async move {
             match parse_json::<serde_json::Value>(&body.await?)? {
                 serde_json::Value::Object(map) => Ok(MergePatch(map)),
-                _ => Err(ApiError::bad_request("a merge patch must be a JSON object")),
+                _ => Err(ApiError::bad_request(msg!("merge-patch-not-object"))),
             }
         })
     }
@@ -254,7 +265,7 @@ impl MergePatch {
             .0
             .keys()
             .filter(|key| read_only.contains(&key.as_str()))
-            .map(|key| FieldError::new(key.as_str(), "read_only", "cannot be changed"))
+            .map(|key| FieldError::new(key.as_str(), "read_only", msg!("read-only")))
             .collect();
         if !refused.is_empty() {
             return Err(ApiError::unprocessable(refused));

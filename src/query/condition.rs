@@ -7,6 +7,7 @@ use super::sql::{Bind, Sql};
 use super::values::{DateBound, Instant};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 
 /// A many-to-many link table `table(owner, target)`, described once and used by the filters,
 /// the writes and the search alike.
@@ -199,8 +200,9 @@ impl Condition {
     pub fn search(text: &str, typo: Option<&'static str>) -> ApiResult<Condition> {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "`q` must hold between 1 and {MAX_QUERY_CHARS} characters"
+            return Err(ApiError::bad_request(msg!(
+                "q-length",
+                max = MAX_QUERY_CHARS
             )));
         }
         Ok(Condition::Search {
@@ -459,9 +461,9 @@ fn geographic(
     if let Some(radius) = radius_km
         && !(radius > 0.0 && radius <= geo::MAX_RADIUS_KM)
     {
-        return Err(ApiError::bad_request(format!(
-            "`radius_km` must be more than 0 and at most {}",
-            geo::MAX_RADIUS_KM
+        return Err(ApiError::bad_request(msg!(
+            "radius-range",
+            max = geo::MAX_RADIUS_KM
         )));
     }
     match (near, radius_km) {
@@ -469,9 +471,7 @@ fn geographic(
             conditions.push(Condition::Near(geo::Near { center, radius_km }))
         }
         (None, Some(_)) => {
-            return Err(ApiError::bad_request(
-                "`radius_km` needs `near=latitude,longitude`",
-            ));
+            return Err(ApiError::bad_request(msg!("radius-needs-near")));
         }
         (None, None) => {}
     }

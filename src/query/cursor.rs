@@ -15,6 +15,7 @@ use super::collection::{KeyType, SortKey};
 use super::condition::{Condition, Direction};
 use super::sql::{Bind, Sql};
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 
 /// A sort of a list: its keys, each ascending or descending.
 pub type Sort = Vec<(&'static SortKey, Direction)>;
@@ -39,7 +40,7 @@ impl Wire {
 }
 
 fn invalid() -> ApiError {
-    ApiError::bad_request("`cursor` is not a cursor this list gave")
+    ApiError::bad_request(msg!("cursor-invalid"))
 }
 
 /// A sort key's value in a cursor, typed as its column.
@@ -121,9 +122,7 @@ fn key_value(key: &SortKey, value: &Option<String>) -> ApiResult<KeyValue> {
 pub(super) fn decode_keyset(text: &str, sort: &Sort) -> ApiResult<Position> {
     let wire = Wire::decode(text)?;
     if wire.s != signature(sort) {
-        return Err(ApiError::bad_request(
-            "`cursor` was made for another `sort`; keep the same `sort` while paging",
-        ));
+        return Err(ApiError::bad_request(msg!("cursor-other-sort")));
     }
     let [values @ .., id] = wire.v.as_slice() else {
         return Err(invalid());
@@ -156,9 +155,7 @@ pub(crate) fn ranked_after(
 pub(super) fn decode_ranked(text: &str, signature: &str) -> ApiResult<(f64, Uuid)> {
     let wire = Wire::decode(text)?;
     if wire.s != signature {
-        return Err(ApiError::bad_request(
-            "`cursor` was made for another search or order; keep the same `q` (or `near`) and `sort` while paging",
-        ));
+        return Err(ApiError::bad_request(msg!("cursor-other-search")));
     }
     let [Some(rank), id] = wire.v.as_slice() else {
         return Err(invalid());

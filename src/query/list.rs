@@ -19,6 +19,7 @@ use super::params::{DEFAULT_PER_PAGE, ListQuery, unknown_parameter};
 use super::sql::{Bind, Sql};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 
 /// Totals are exact up to this many rows; beyond, the planner's estimate is given (and
 /// `meta.total_is_estimate` says so), so that a list never counts a million rows.
@@ -342,14 +343,16 @@ fn parse_sort(collection: &Collection, sort: Option<&str>) -> ApiResult<Sort> {
         };
         let key = collection.sort_key(name).ok_or_else(|| {
             let names: Vec<_> = collection.sorts.iter().map(|k| k.name).collect();
-            ApiError::bad_request(format!(
-                "cannot sort by `{name}`; sortable fields: {}",
-                names.join(", ")
+            ApiError::bad_request(msg!(
+                "sort-unknown",
+                name = name.to_string(),
+                fields = names.join(", ")
             ))
         })?;
         if keys.iter().any(|(k, _)| k.name == key.name) {
-            return Err(ApiError::bad_request(format!(
-                "`{name}` is sorted on twice"
+            return Err(ApiError::bad_request(msg!(
+                "sort-twice",
+                name = name.to_string()
             )));
         }
         keys.push((key, direction));
@@ -370,14 +373,14 @@ fn facets(collection: &Collection, facets: Option<&str>) -> ApiResult<Vec<&'stat
             .find(|f| f.name == name)
             .ok_or_else(|| {
                 let names: Vec<_> = collection.facets.iter().map(|f| f.name).collect();
-                ApiError::bad_request(format!(
-                    "cannot count by `{name}`; facets of this list: {}",
-                    if names.is_empty() {
-                        "none".to_string()
-                    } else {
-                        names.join(", ")
-                    }
-                ))
+                ApiError::bad_request(match names.as_slice() {
+                    [] => msg!("facet-none", name = name.to_string()),
+                    _ => msg!(
+                        "facet-unknown",
+                        name = name.to_string(),
+                        facets = names.join(", ")
+                    ),
+                })
             })?;
         if !chosen.iter().any(|f| f.name == facet.name) {
             chosen.push(facet);

@@ -13,6 +13,7 @@ use super::condition::Filters;
 use super::geo;
 use crate::error::{ApiError, ApiResult};
 use crate::http::negotiation;
+use crate::msg;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -97,24 +98,24 @@ fn query_pairs(query: &str) -> ApiResult<Vec<(String, String)>> {
         .decode_utf8()
         .is_err()
     {
-        return Err(ApiError::bad_request(
-            "the query string is not UTF-8 once percent-decoded",
-        ));
+        return Err(ApiError::bad_request(msg!("query-not-utf8")));
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+        .map_err(|e| ApiError::bad_request(msg!("query-invalid", reason = e.to_string())))?;
     if let Some((name, _)) = pairs
         .iter()
         .find(|(n, v)| n.contains('\0') || v.contains('\0'))
     {
-        return Err(ApiError::bad_request(format!(
-            "query parameter `{name}` holds a NUL character"
+        return Err(ApiError::bad_request(msg!(
+            "query-nul",
+            name = name.clone()
         )));
     }
     // `?theme=` names no theme: refused like any malformed value, rather than matching nothing.
     if let Some((name, _)) = pairs.iter().find(|(_, v)| v.is_empty()) {
-        return Err(ApiError::bad_request(format!(
-            "query parameter `{name}` is empty: give it a value or leave it out"
+        return Err(ApiError::bad_request(msg!(
+            "query-empty",
+            name = name.clone()
         )));
     }
     Ok(pairs)
@@ -172,12 +173,12 @@ pub struct ListQuery<F> {
 const PAGING_PARAMS: [&str; 5] = ["page", "per_page", "sort", "cursor", "facets"];
 
 pub(super) fn unknown_parameter(name: &str) -> ApiError {
-    ApiError::bad_request(format!("unknown query parameter `{name}`"))
+    ApiError::bad_request(msg!("unknown-parameter", name = name.to_string()))
 }
 
 fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> {
     let encoded = serde_urlencoded::to_string(pairs)
-        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+        .map_err(|e| ApiError::bad_request(msg!("query-invalid", reason = e.to_string())))?;
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
@@ -186,11 +187,9 @@ fn parse_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> ApiResult<T> 
         if let Some(rest) = message.strip_prefix("unknown field `") {
             unknown_parameter(rest.split('`').next().unwrap_or_default())
         } else if message.starts_with("duplicate field") {
-            ApiError::bad_request(format!("query parameter given twice: {message}"))
+            ApiError::bad_request(msg!("query-twice", reason = message))
         } else {
-            ApiError::bad_request(format!(
-                "invalid value for query parameter `{field}`: {message}"
-            ))
+            ApiError::bad_request(msg!("query-invalid-value", name = field, reason = message))
         }
     })
 }
@@ -215,19 +214,14 @@ impl<F> ListQuery<F> {
     pub fn unshaped(&self) -> ApiResult<()> {
         match self.shaping.is_empty() {
             true => Ok(()),
-            false => Err(ApiError::bad_request(
-                "this list takes neither `fields` nor `include`",
-            )),
+            false => Err(ApiError::bad_request(msg!("shaping-refused"))),
         }
     }
 
     /// Refuses what a feed does not take: shaping and facets.
     pub fn plain(&self) -> ApiResult<()> {
         if !self.shaping.is_empty() || self.paging.facets.is_some() {
-            return Err(ApiError::bad_request(
-                "a feed takes the list's filters, sort and paging, not `fields`, `include` or \
-                 `facets`",
-            ));
+            return Err(ApiError::bad_request(msg!("feed-shaping")));
         }
         Ok(())
     }
@@ -252,22 +246,18 @@ impl<F: Filters> ListQuery<F> {
         if let Some(page) = paging.page
             && !(1..=i32::MAX as u32).contains(&page)
         {
-            return Err(ApiError::bad_request(format!(
-                "`page` must be between 1 and {}",
-                i32::MAX
-            )));
+            return Err(ApiError::bad_request(msg!("page-range", max = i32::MAX)));
         }
         if let Some(per_page) = paging.per_page
             && !(1..=MAX_PER_PAGE).contains(&per_page)
         {
-            return Err(ApiError::bad_request(format!(
-                "`per_page` must be between 1 and {MAX_PER_PAGE}"
+            return Err(ApiError::bad_request(msg!(
+                "per-page-range",
+                max = MAX_PER_PAGE
             )));
         }
         if paging.cursor.is_some() && paging.page.is_some() {
-            return Err(ApiError::bad_request(
-                "give either `page` or `cursor`, not both",
-            ));
+            return Err(ApiError::bad_request(msg!("page-and-cursor")));
         }
         Ok(ListQuery {
             paging,

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::msg;
 use crate::query::LinkTable;
 use crate::query::sql::{Bind, Sql};
 
@@ -111,11 +112,9 @@ pub async fn replace(
         .execute(conn)
         .await
         .map_err(|e| match ApiError::from(e) {
-            error if error.status().as_u16() == 422 => ApiError::invalid_field(
-                link.field,
-                "unknown_reference",
-                "names something that does not exist",
-            ),
+            error if error.status().as_u16() == 422 => {
+                ApiError::invalid_field(link.field, "unknown_reference", msg!("link-unknown"))
+            }
             error => error,
         })?;
     Ok(())
@@ -147,7 +146,7 @@ pub async fn replace_themes(
             FieldError::new(
                 format!("themes[{i}]"),
                 "unknown_theme",
-                format!("there is no theme `{slug}`"),
+                msg!("theme-unknown", slug = slug.to_string()),
             )
         })
         .collect();

@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 
 #[derive(QueryableByName)]
@@ -31,9 +32,7 @@ pub async fn check_capacity(
     sql.push(table).push(" WHERE id = ").bind(Bind::Uuid(id));
     let held = sql.get_result::<Held>(conn).await?.held_places;
     if capacity < held {
-        return Err(ApiError::conflict(format!(
-            "{held} places are taken (confirmed or offered): the capacity cannot go below {held}"
-        )));
+        return Err(ApiError::conflict(msg!("capacity-below-held", held = held)));
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::enums::text_enum;
 use crate::error::{ApiError, ApiResult, ListErrors};
+use crate::msg;
 use crate::query::condition::search_score;
 use crate::query::cursor::{after_rank, ranked_after, ranking_signature};
 use crate::query::geo::GeoFilters;
@@ -175,9 +176,7 @@ impl SearchFilters {
         let mut chosen = Vec::new();
         for name in types.split(',').map(str::trim) {
             let kind: HitType = name.parse().map_err(|_| {
-                ApiError::bad_request(format!(
-                    "unknown type `{name}` in `types`; types: centres, actors, events, trainings, documents"
-                ))
+                ApiError::bad_request(msg!("search-type-unknown", name = name.to_string()))
             })?;
             // A type named twice is searched once.
             if !chosen.iter().any(|c: &&Searched| c.kind == kind) {
@@ -392,9 +391,7 @@ pub async fn search(
     query: ListQuery<SearchFilters>,
 ) -> ApiResult<HttpResponse> {
     if query.paging.sort.is_some() || query.paging.facets.is_some() {
-        return Err(ApiError::bad_request(
-            "search results are ranked by relevance and always carry their facets",
-        ));
+        return Err(ApiError::bad_request(msg!("search-ranked")));
     }
     let per_page = query
         .paging
@@ -440,8 +437,9 @@ fn parts(query: &ListQuery<SearchFilters>) -> ApiResult<Vec<(&'static Searched, 
     if let Some(name) = query.geo.first_given()
         && !types.iter().any(|searched| searched.collection.located)
     {
-        return Err(ApiError::bad_request(format!(
-            "`{name}` filters centres, actors and events, and `types` names none of them"
+        return Err(ApiError::bad_request(msg!(
+            "search-filter-types",
+            name = name.to_string()
         )));
     }
     for searched in types {

@@ -17,6 +17,7 @@ use super::relation::Relation;
 use super::{Resource, shown};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 use crate::query::{Keys, Shaping};
 
 /// A relation to one item of `R`, by the id in `field`.
@@ -63,8 +64,9 @@ impl Shape {
                 .into_iter()
                 .find_map(|(name, given)| given.is_some().then_some(name))
         {
-            return Err(ApiError::bad_request(format!(
-                "unknown query parameter `{name}`"
+            return Err(ApiError::bad_request(msg!(
+                "unknown-parameter",
+                name = name
             )));
         }
         let fields = match &shaping.fields {
@@ -74,15 +76,16 @@ impl Shape {
                 let mut chosen = BTreeSet::new();
                 for name in names(list) {
                     if !known.iter().any(|k| k == name) {
-                        return Err(ApiError::bad_request(format!(
-                            "unknown field `{name}` in `fields`; fields: {}",
-                            known.join(", ")
+                        return Err(ApiError::bad_request(msg!(
+                            "fields-unknown",
+                            name = name.to_string(),
+                            fields = known.join(", ")
                         )));
                     }
                     chosen.insert(name.to_string());
                 }
                 if chosen.is_empty() {
-                    return Err(ApiError::bad_request("`fields` names no field"));
+                    return Err(ApiError::bad_request(msg!("fields-empty")));
                 }
                 Some(chosen)
             }
@@ -93,7 +96,7 @@ impl Shape {
             .as_deref()
             .is_some_and(|list| names(list).next().is_none())
         {
-            return Err(ApiError::bad_request("`include` names nothing to include"));
+            return Err(ApiError::bad_request(msg!("include-empty")));
         }
         for name in shaping.include.as_deref().map(names).into_iter().flatten() {
             let relation = R::RELATIONS
@@ -101,14 +104,14 @@ impl Shape {
                 .find(|r| r.name == name)
                 .ok_or_else(|| {
                     let known: Vec<_> = R::RELATIONS.iter().map(|r| r.name).collect();
-                    ApiError::bad_request(format!(
-                        "cannot include `{name}`; this collection includes: {}",
-                        if known.is_empty() {
-                            "nothing".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ))
+                    ApiError::bad_request(match known.as_slice() {
+                        [] => msg!("include-none", name = name.to_string()),
+                        _ => msg!(
+                            "include-unknown",
+                            name = name.to_string(),
+                            relations = known.join(", ")
+                        ),
+                    })
                 })?;
             if !include.iter().any(|r| r.name == relation.name) {
                 include.push(relation);

@@ -4,6 +4,7 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::resources::trash;
 
@@ -27,9 +28,7 @@ pub async fn choose(
     if let Some(slug) = requested {
         // An item in the trash keeps its slug, so that restoring it finds its URL free.
         if trash::holds_slug(conn, table, &slug).await? {
-            return Err(ApiError::conflict(
-                "this slug belongs to an item in the trash: restore or purge it first",
-            ));
+            return Err(ApiError::conflict(msg!("slug-in-trash")));
         }
         return Ok(slug);
     }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::http::item_response;
+use crate::msg;
 use crate::query::NoParams;
 use crate::query::sql::{Bind, Sql};
 use crate::schema::{departments, regions};
@@ -55,7 +56,7 @@ pub async fn place(
         return Err(ApiError::invalid_field(
             "department_code",
             "unknown_reference",
-            format!("`{department}` is not an INSEE department code"),
+            msg!("department-unknown", department = department.to_string()),
         ));
     };
     let carried = placed.stored_department.as_deref() != Some(department.as_str())
@@ -65,7 +66,12 @@ pub async fn place(
         Some(region) if region != of_department && !carried => Err(ApiError::invalid_field(
             "region_code",
             "not_region_of_department",
-            format!("department {department} is in region {of_department}, not {region}"),
+            msg!(
+                "region-of-department",
+                department = department.to_string(),
+                actual = of_department.to_string(),
+                region = region.to_string()
+            ),
         )),
         _ => Ok((Some(of_department), Some(department))),
     }

@@ -28,8 +28,7 @@ pub fn default_language() -> String {
 /// slug, and read a UUID as an id.
 pub fn validate_slug(slug: &str) -> Result<(), ValidationError> {
     if uuid::Uuid::parse_str(slug).is_ok() {
-        return Err(ValidationError::new("slug")
-            .with_message("must not have the form of a UUID, which paths read as an id".into()));
+        return Err(ValidationError::new("slug").with_message("slug-uuid".into()));
     }
     let well_formed = !slug.is_empty()
         && slug.len() <= 120
@@ -42,9 +41,7 @@ pub fn validate_slug(slug: &str) -> Result<(), ValidationError> {
     if well_formed {
         Ok(())
     } else {
-        Err(ValidationError::new("slug").with_message(
-            "must be lowercase letters and digits separated by single hyphens".into(),
-        ))
+        Err(ValidationError::new("slug").with_message("slug-form".into()))
     }
 }
 
@@ -54,20 +51,19 @@ pub fn validate_date(date: &chrono::NaiveDate) -> Result<(), ValidationError> {
     if (1..=9999).contains(&date.year()) {
         Ok(())
     } else {
-        Err(ValidationError::new("range")
-            .with_message("must be a date between the years 1 and 9999".into()))
+        Err(ValidationError::new("range").with_message("date-years".into()))
     }
 }
 
 /// An IANA time zone name (`Europe/Paris`, `America/Cayenne`).
 pub fn validate_timezone(name: &str) -> Result<(), ValidationError> {
-    name.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
-        ValidationError::new("timezone")
-            .with_message("must be an IANA time zone such as Europe/Paris".into())
-    })
+    name.parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| ValidationError::new("timezone").with_message("timezone".into()))
 }
 
-/// An error on `field`, for rules that compare several fields.
+/// An error on `field`, for rules that compare several fields; `message` is its id in the
+/// catalogues of `i18n`.
 pub fn field_error(
     field: &'static str,
     code: &'static str,
@@ -87,12 +83,12 @@ pub fn check_coordinates(
         (Some(_), None) => Err(field_error(
             "longitude",
             "required",
-            "is required with latitude",
+            "required-with-latitude",
         )),
         (None, Some(_)) => Err(field_error(
             "latitude",
             "required",
-            "is required with longitude",
+            "required-with-longitude",
         )),
         _ => Ok(()),
     }
@@ -106,11 +102,7 @@ pub fn check_period(
     if ends_at > starts_at {
         Ok(())
     } else {
-        Err(field_error(
-            "ends_at",
-            "before_start",
-            "must be after starts_at",
-        ))
+        Err(field_error("ends_at", "before_start", "after-start"))
     }
 }
 
@@ -127,11 +119,7 @@ pub fn check_instant(
     if (1..=9999).contains(&local.year()) && local.offset().fix().local_minus_utc() % 60 == 0 {
         Ok(())
     } else {
-        Err(field_error(
-            field,
-            "out_of_range",
-            "cannot be written in RFC 3339 in the item's time zone: a year past 9999, or a date from before the zone had a whole-minute offset (1911 in Paris)",
-        ))
+        Err(field_error(field, "out_of_range", "unwritable-instant"))
     }
 }
 
@@ -193,7 +181,7 @@ pub fn check_registration_window(
         (Some(opens), Some(closes)) if closes <= opens => Err(field_error(
             "registration_closes_at",
             "before_opening",
-            "must be after registration_opens_at",
+            "after-registration-opens",
         )),
         _ => Ok(()),
     }

@@ -17,6 +17,7 @@ mod files;
 mod geography;
 mod idempotency;
 mod kept_links;
+mod languages;
 mod lists;
 mod openapi;
 mod partner_page;

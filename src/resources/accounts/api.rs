@@ -15,6 +15,8 @@ use crate::auth::tokens::ACCESS_TOKEN_SECONDS;
 use crate::auth::{Member, Role, password, refresh};
 use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
 use crate::http::{JsonBody, MergePatch, item_response};
+use crate::i18n::Message;
+use crate::msg;
 use crate::query::NoParams;
 use crate::resources::actors::api::Actors;
 use crate::resources::actors::model::Actor;
@@ -238,18 +240,15 @@ pub async fn get_me(
 /// What `PATCH /me` refuses, and why: the account's own fields (its login `email` and password
 /// have operations of their own), and the networks the actor belongs to, which the centres'
 /// administrators keep. `email` and `phone` in a patch are the profile's contact details.
-const NOT_YOURS: [(&str, &str); 7] = [
-    ("id", "cannot be changed"),
-    ("role", "is set by administrators"),
-    ("is_active", "is set by administrators"),
-    ("password", "is changed with POST /api/v1/me/password"),
-    ("actor_id", "is set by administrators"),
-    ("user_id", "cannot be changed"),
-    (
-        "centre_ids",
-        "the networks you belong to are kept by their centres' administrators",
-    ),
-];
+fn not_yours(field: &str) -> Option<Message> {
+    match field {
+        "id" | "user_id" => Some(msg!("read-only")),
+        "role" | "is_active" | "actor_id" => Some(msg!("set-by-admins")),
+        "password" => Some(msg!("password-elsewhere")),
+        "centre_ids" => Some(msg!("networks-by-admins")),
+        _ => None,
+    }
+}
 
 /// Edit the caller's own actor profile with a JSON Merge Patch.
 ///
@@ -272,10 +271,10 @@ pub async fn update_me(
     member: Member,
     patch: MergePatch,
 ) -> ApiResult<HttpResponse> {
-    let refused: Vec<FieldError> = NOT_YOURS
-        .iter()
-        .filter(|(field, _)| patch.0.contains_key(*field))
-        .map(|(field, why)| FieldError::new(*field, "read_only", *why))
+    let refused: Vec<FieldError> = patch
+        .0
+        .keys()
+        .filter_map(|field| not_yours(field).map(|why| FieldError::new(field, "read_only", why)))
         .collect();
     if !refused.is_empty() {
         return Err(ApiError::unprocessable(refused));
@@ -285,8 +284,7 @@ pub async fn update_me(
         let mut conn = state.conn().await?;
         account(&mut conn, id).await?.actor_id
     };
-    let actor =
-        actor.ok_or_else(|| ApiError::conflict("no actor profile is linked to your account"))?;
+    let actor = actor.ok_or_else(|| ApiError::conflict(msg!("no-actor-profile")))?;
     crud::update::<Actors>(
         &req,
         &state,
@@ -332,7 +330,7 @@ pub async fn change_password(
         return Err(ApiError::invalid_field(
             "current_password",
             "wrong_password",
-            "is not your current password",
+            msg!("wrong-password"),
         ));
     }
     state

@@ -24,6 +24,7 @@ use super::{Resource, crud};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{Preconditions, updated_response};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::state::AppState;
 
@@ -84,17 +85,13 @@ pub fn may_edit<R: Contributed>(caller: &Caller, item: &R::Item) -> ApiResult<()
     let open = [R::Status::DRAFT, R::Status::SUBMITTED, R::Status::REJECTED];
     match caller.role {
         Role::Admin => Ok(()),
-        Role::Member if !is_author::<R>(caller, item) => Err(ApiError::forbidden_because(format!(
-            "only the {}'s authors and administrators change it",
-            R::ITEM
+        Role::Member if !is_author::<R>(caller, item) => Err(ApiError::forbidden_because(msg!(
+            "authors-only",
+            item = R::ITEM
         ))),
         Role::Member if !open.contains(&status) => Err(ApiError::refused(
             "not-editable",
-            format!(
-                "this {} is {}: its authors no longer change it; an administrator does",
-                R::ITEM,
-                status.name()
-            ),
+            msg!("not-editable", item = R::ITEM, status = status.name()),
         )),
         Role::Member => Ok(()),
         Role::Public => Err(ApiError::credentials_required()),
@@ -121,11 +118,10 @@ pub fn admit<R: Contributed>(
             status = R::Status::SUBMITTED;
         }
         if status != R::Status::DRAFT && status != R::Status::SUBMITTED {
-            return Err(ApiError::forbidden_because(format!(
-                "a member keeps a {} as a draft or submits it; `{}` is an administrator's \
-                 decision",
-                R::ITEM,
-                status.name()
+            return Err(ApiError::forbidden_because(msg!(
+                "member-status",
+                item = R::ITEM,
+                status = status.name()
             )));
         }
         if current.is_none() {
@@ -137,12 +133,7 @@ pub fn admit<R: Contributed>(
     {
         return Err(ApiError::refused(
             "moderated-status",
-            format!(
-                "this {} is {}: members submit contributions, and an administrator decides on \
-                 them through /publication or /rejection, not a status patch",
-                R::ITEM,
-                before.name()
-            ),
+            msg!("moderated-status", item = R::ITEM, status = before.name()),
         ));
     }
     *submitting.status = Some(status);
@@ -196,12 +187,7 @@ pub async fn decide<R: Contributed>(
             if now != R::Status::SUBMITTED {
                 return Err(ApiError::refused(
                     "not-submitted",
-                    format!(
-                        "this {} is {}: only a submitted {} is published or rejected",
-                        R::ITEM,
-                        now.name(),
-                        R::ITEM
-                    ),
+                    msg!("not-submitted", item = R::ITEM, status = now.name()),
                 ));
             }
             let id = R::id(&current);

@@ -21,6 +21,7 @@ use super::model::Document;
 use crate::auth::{Caller, Member};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{holds, range_applies, updated_response};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::resources::audit::{self, Action};
 use crate::resources::{Resource, crud};
@@ -101,11 +102,10 @@ fn sniff(head: &[u8], declared: &str) -> ApiResult<&'static str> {
 }
 
 fn refused_type(found: Option<&str>) -> ApiError {
-    let found = found.map_or("of no type accepted".to_string(), |t| format!("`{t}`"));
-    ApiError::unsupported_media_type(format!(
-        "the file's content is {found}; accepted: PDF, OpenDocument, Office Open XML, PNG, \
-         JPEG, WebP, plain text and CSV (read from the content, not the name)"
-    ))
+    ApiError::unsupported_media_type(match found {
+        Some(found) => msg!("file-type", found = found.to_string()),
+        None => msg!("file-type-unknown"),
+    })
 }
 
 /// The file's name: `filename*` or `filename` of the request's `Content-Disposition`, without
@@ -170,9 +170,10 @@ async fn transfer(
     let mut text = TextCheck::default();
     // Whether all read so far is text: what plain text and CSV must be from end to end.
     let mut is_text = true;
-    let too_large = || ApiError::payload_too_large(format!("a file is at most {max_bytes} bytes"));
+    let too_large = || ApiError::payload_too_large(msg!("file-too-large", max = max_bytes));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+        let chunk = chunk
+            .map_err(|e| ApiError::bad_request(msg!("file-unreadable", reason = e.to_string())))?;
         size += chunk.len() as u64;
         if size > max_bytes {
             return Err(too_large());
@@ -194,10 +195,10 @@ async fn transfer(
         writer
             .put(chunk)
             .await
-            .map_err(|e| ApiError::unavailable(format!("the file store: {e}")))?;
+            .map_err(|e| ApiError::unavailable(msg!("file-store", reason = e.to_string())))?;
     }
     if size == 0 {
-        return Err(ApiError::bad_request("the file is empty"));
+        return Err(ApiError::bad_request(msg!("file-empty")));
     }
     let media_type = match media_type {
         Some(media_type) => media_type,
@@ -345,8 +346,9 @@ pub async fn upload_document_file(
     };
     Documents::may_change(&caller, &document)?;
     if declared_size.is_some_and(|size| size > max_bytes) {
-        return Err(ApiError::payload_too_large(format!(
-            "a file is at most {max_bytes} bytes"
+        return Err(ApiError::payload_too_large(msg!(
+            "file-too-large",
+            max = max_bytes
         )));
     }
     let declared = req.content_type().to_ascii_lowercase();
@@ -364,7 +366,7 @@ pub async fn upload_document_file(
     writer
         .shutdown()
         .await
-        .map_err(|e| ApiError::unavailable(format!("the file store: {e}")))?;
+        .map_err(|e| ApiError::unavailable(msg!("file-store", reason = e.to_string())))?;
     let name = file_name(&req, &document, uploaded.media_type);
     let replaced = replace_file(
         &state,

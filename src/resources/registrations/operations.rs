@@ -15,6 +15,8 @@ use super::model::{Attendance, REGISTRATIONS, Registration, RegistrationStatus};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{created_response, item_response, updated_response};
+use crate::i18n::Message;
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Condition, Filters, ListQuery, Lock, Plan};
 use crate::resources::audit;
@@ -184,7 +186,7 @@ pub async fn register(
         })
         .await?;
     let name = target.name();
-    let refused = |kind, detail: String| Err(ApiError::refused(kind, detail));
+    let refused = |kind, detail: Message| Err(ApiError::refused(kind, detail.with("item", name)));
     match (outcome.as_str(), registration_id) {
         ("created", Some(id)) => {
             let registration = read(&mut conn, id, &[]).await?;
@@ -192,21 +194,12 @@ pub async fn register(
         }
         ("exists", Some(id)) => Err(ApiError::already_registered(&location(id))),
         ("missing", _) => Err(ApiError::not_found()),
-        ("draft", _) => refused("draft", format!("this {name} is not published yet")),
-        ("cancelled", _) => refused("cancelled", format!("this {name} is cancelled")),
-        ("started", _) => refused("started", format!("this {name} has already started")),
-        ("no_registration", _) => refused(
-            "no-registration",
-            format!("this {name} takes no registration: entry is free"),
-        ),
-        ("not_yet_open", _) => refused(
-            "registration-not-open",
-            format!("registration for this {name} is not open yet (see registration_opens_at)"),
-        ),
-        ("closed", _) => refused(
-            "registration-closed",
-            format!("registration for this {name} is closed (see registration_closes_at)"),
-        ),
+        ("draft", _) => refused("draft", msg!("registration-draft")),
+        ("cancelled", _) => refused("cancelled", msg!("registration-cancelled")),
+        ("started", _) => refused("started", msg!("registration-started")),
+        ("no_registration", _) => refused("no-registration", msg!("registration-none")),
+        ("not_yet_open", _) => refused("registration-not-open", msg!("registration-not-open")),
+        ("closed", _) => refused("registration-closed", msg!("registration-closed")),
         (other, _) => Err(ApiError::internal(format!(
             "relais_register answered `{other}`"
         ))),
@@ -292,7 +285,7 @@ pub async fn cancel_mine(
     if target.has_started() {
         return Err(ApiError::refused(
             "started",
-            format!("this {} has already started", target.name()),
+            msg!("registration-started", item = target.name()),
         ));
     }
     let mut sql = Sql::from(
@@ -337,10 +330,7 @@ async fn no_offer(conn: &mut AsyncPgConnection, member: &Caller, target: Target)
         Some(how) => format!("cancelled ({})", how.as_str()),
         None => current.status.as_str().to_string(),
     };
-    ApiError::refused(
-        "no-offer",
-        format!("no place is offered to you: your registration is {state}"),
-    )
+    ApiError::refused("no-offer", msg!("no-offer", status = state.to_string()))
 }
 
 /// An administrator cancels a registration.
@@ -366,7 +356,7 @@ pub async fn cancel(
     read(&mut conn, id, &[target.scope()]).await?;
     Err(ApiError::refused(
         "already-cancelled",
-        "this registration is already cancelled".to_string(),
+        msg!("registration-already-cancelled"),
     ))
 }
 
@@ -382,10 +372,7 @@ pub async fn mark_attendance(
     if !target.has_started() {
         return Err(ApiError::refused(
             "not-started",
-            format!(
-                "attendance is marked once the {} has started",
-                target.name()
-            ),
+            msg!("attendance-not-started", item = target.name()),
         ));
     }
     let mut conn = state.conn().await?;
@@ -393,9 +380,9 @@ pub async fn mark_attendance(
     if registration.status != RegistrationStatus::Confirmed {
         return Err(ApiError::refused(
             "not-confirmed",
-            format!(
-                "only confirmed registrations have an attendance; this one is {}",
-                registration.status.as_str()
+            msg!(
+                "attendance-not-confirmed",
+                status = registration.status.as_str()
             ),
         ));
     }

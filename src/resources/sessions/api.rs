@@ -15,6 +15,7 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
+use crate::msg;
 use crate::query::sql::Bind;
 use crate::query::{
     Collection, Condition, DateBound, Filters, Instant, ListQuery, Page, Paging, Shaping, Span,
@@ -179,7 +180,7 @@ impl Resource for Sessions {
             return Err(ApiError::invalid_field(
                 "training_id",
                 "self_paced",
-                "a self-paced training has no sessions",
+                msg!("self-paced-no-sessions"),
             ));
         }
         let source = format!("{training_slug} {}", input.starts_at.format("%Y-%m-%d"));

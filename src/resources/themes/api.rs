@@ -14,6 +14,7 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::linked_data::{self, node};
@@ -198,7 +199,7 @@ async fn parent_id(
             ApiError::invalid_field(
                 "parent",
                 "unknown_theme",
-                format!("there is no theme `{slug}`"),
+                msg!("theme-unknown", slug = slug.to_string()),
             )
         })?;
     if let Some(theme) = theme {
@@ -214,7 +215,7 @@ async fn parent_id(
                 return Err(ApiError::invalid_field(
                     "parent",
                     "cycle",
-                    "a theme cannot be placed below itself",
+                    msg!("theme-cycle"),
                 ));
             }
             seen.push(current);

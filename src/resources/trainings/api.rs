@@ -15,6 +15,7 @@ use crate::error::{
     ApiError, ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::query::{
     Collection, Condition, FeedPaging, Filters, Instant, ListQuery, Page, Paging, Shaping,
@@ -184,7 +185,7 @@ impl Resource for Trainings {
                 return Err(ApiError::invalid_field(
                     "modality",
                     "has_sessions",
-                    "a training with sessions cannot become self-paced; delete its sessions first",
+                    msg!("has-sessions"),
                 ));
             }
         }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::msg;
 use crate::query::sql::{Bind, Sql};
 use crate::resources::audit::{self, Action};
 use crate::state::AppState;
@@ -87,17 +88,15 @@ pub async fn slugs_like(
 /// What a restore that the database refused means to the client.
 fn restore_refused(error: DieselError) -> ApiError {
     match &error {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::refused(
-            "slug-taken",
-            "its slug (or another unique value) is used by another item now: change that item first"
-                .to_string(),
-        ),
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::refused("slug-taken", msg!("restore-slug-taken"))
+        }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
             ApiError::refused(
                 "link-gone",
-                format!(
-                    "it refers to an item that is gone ({}): restore or create that one first",
-                    info.constraint_name().unwrap_or("a link")
+                msg!(
+                    "restore-link-gone",
+                    link = info.constraint_name().unwrap_or("a link").to_string()
                 ),
             )
         }

@@ -14,6 +14,7 @@ use super::model::{USERS, User};
 use crate::auth::{AccountRole, Admin, Caller, password, refresh};
 use crate::error::{ApiError, ApiResult, CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
+use crate::msg;
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::{Resource, crud};
@@ -141,7 +142,7 @@ impl Resource for Users {
                 .get_result(conn)
                 .await?;
             if others == 0 {
-                return Err(ApiError::conflict("this is the last active administrator"));
+                return Err(ApiError::conflict(msg!("last-admin")));
             }
         }
         diesel::update(users::table.find(current.id))
@@ -244,14 +245,14 @@ pub async fn create_account(
         return Err(ApiError::invalid_field(
             "email",
             "email",
-            "must be an email address",
+            msg!("not-an-email"),
         ));
     }
     if password.chars().count() < 12 {
         return Err(ApiError::invalid_field(
             "password",
             "length",
-            "must be at least 12 characters long",
+            msg!("length-at-least", min = 12),
         ));
     }
     let hash = password::hash(password.to_string()).await?;

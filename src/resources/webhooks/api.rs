@@ -14,6 +14,7 @@ use crate::error::{
     AdminListErrors, ApiError, ApiResult, CreateErrors, DeleteErrors, ReadErrors, UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
+use crate::msg;
 use crate::query::sql::Bind;
 use crate::query::{Collection, Condition, Filters, ListQuery, NoParams, Page, Paging};
 use crate::resources::audit::Action;
@@ -80,7 +81,7 @@ impl Resource for Webhooks {
             (None, None) => Err(ApiError::invalid_field(
                 "secret",
                 "required",
-                "a new endpoint needs its signing secret (whsec_…)",
+                msg!("webhook-secret-required"),
             )),
             (None, Some(_)) => Ok(()),
         }

@@ -25,6 +25,8 @@ use uuid::Uuid;
 
 use crate::config::Delivering;
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Message;
+use crate::msg;
 use crate::state::AppState;
 
 static DELIVERING: OnceLock<Delivering> = OnceLock::new();
@@ -72,19 +74,19 @@ fn is_public(ip: IpAddr) -> bool {
 
 /// The endpoint's URL, if relais may call it: `https`, and not inside a private network.
 pub fn check_endpoint(url: &str) -> ApiResult<reqwest::Url> {
-    let refuse = |why: &str| ApiError::invalid_field("url", "endpoint", why.to_string());
-    let parsed = reqwest::Url::parse(url).map_err(|_| refuse("not a URL"))?;
+    let refuse = |why: Message| ApiError::invalid_field("url", "endpoint", why);
+    let parsed = reqwest::Url::parse(url).map_err(|_| refuse(msg!("endpoint-not-url")))?;
     let allow_private = delivering().allow_private;
     match parsed.scheme() {
         "https" => {}
         "http" if allow_private => {}
-        _ => return Err(refuse("an endpoint is an https URL")),
+        _ => return Err(refuse(msg!("endpoint-https"))),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(refuse("an endpoint carries no credentials in its URL"));
+        return Err(refuse(msg!("endpoint-credentials")));
     }
     let private = match parsed.host() {
-        None => return Err(refuse("an endpoint names its host")),
+        None => return Err(refuse(msg!("endpoint-host"))),
         Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
         Some(url::Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
         Some(url::Host::Domain(name)) => {
@@ -97,9 +99,7 @@ pub fn check_endpoint(url: &str) -> ApiResult<reqwest::Url> {
         }
     };
     if private && !allow_private {
-        return Err(refuse(
-            "an endpoint is outside loopback and private networks",
-        ));
+        return Err(refuse(msg!("endpoint-private")));
     }
     Ok(parsed)
 }
@@ -114,7 +114,7 @@ pub fn check_secret(secret: &str) -> ApiResult<()> {
         _ => Err(ApiError::invalid_field(
             "secret",
             "secret",
-            "a secret is `whsec_` and the base64 of 24 random bytes or more",
+            msg!("webhook-secret-form"),
         )),
     }
 }
