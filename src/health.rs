@@ -2,9 +2,10 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
+use prometheus_client::metrics::gauge::Gauge;
 use serde::Serialize;
 use std::time::Instant;
 use utoipa::ToSchema;
@@ -65,37 +66,82 @@ pub async fn ready(state: web::Data<AppState>, _: NoParams) -> HttpResponse {
     }
 }
 
-/// The middleware that counts every answered request.
+/// The id a request is known by in the logs: the caller's `X-Request-Id` when it is a sane
+/// token (a proxy's or a client's, 1 to 128 letters, digits and `-._:`), else a new UUID.
+fn request_id(req: &ServiceRequest) -> HeaderValue {
+    let given = req.headers().get(REQUEST_ID).filter(|value| {
+        let bytes = value.as_bytes();
+        (1..=128).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(b))
+    });
+    match given {
+        Some(value) => value.clone(),
+        None => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+            .unwrap_or(HeaderValue::from_static("unknown")),
+    }
+}
+
+const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// Counts a request in flight for as long as it lives, even if its future is dropped.
+struct InFlight(Gauge);
+
+impl InFlight {
+    fn enter(gauge: &Gauge) -> InFlight {
+        gauge.inc();
+        InFlight(gauge.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// The middleware that gives every request its id (`X-Request-Id`, answered back), counts it
+/// and logs one line for it: method, route, status, duration and id.
 pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
+    let id = request_id(&req);
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let response = next.call(req).await?;
+    let in_flight = state
+        .as_ref()
+        .map(|s| InFlight::enter(&s.metrics.in_flight));
+    let mut response = next.call(req).await?;
+    drop(in_flight);
+    let seconds = started.elapsed().as_secs_f64();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    let method = response.request().method().as_str().to_string();
+    let status = response.status().as_u16();
     if let Some(state) = state {
-        let route = response
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
-        state.metrics.record(
-            response.request().method().as_str(),
-            &route,
-            response.status().as_u16(),
-            started.elapsed().as_secs_f64(),
-        );
+        state.metrics.record(&method, &route, status, seconds);
     }
+    log::info!(
+        "{method} {route} {status} {:.1}ms id={}",
+        seconds * 1000.0,
+        id.to_str().unwrap_or_default()
+    );
+    response.headers_mut().insert(REQUEST_ID, id);
     Ok(response)
 }
 
 /// Prometheus metrics.
 #[utoipa::path(tag = "health", operation_id = "get_metrics", security(()),
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"), UnknownParameter))]
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"), UnknownParameter))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>, _: NoParams) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(NOT_KEPT)
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type(crate::metrics::CONTENT_TYPE)
         .body(state.metrics.render(&state.pool))
 }

@@ -70,7 +70,6 @@ pub fn app(
         .wrap(middleware::from_fn(health::track))
         .wrap(middleware::from_fn(http::language::in_reader_language))
         .wrap(middleware::Compress::default())
-        .wrap(middleware::Logger::new("%s %r %Dms %b"))
 }
 
 /// Where the data lives: a URL, and the private cluster when we started one.

@@ -1,143 +1,141 @@
-//! The counters behind `GET /metrics`, in the Prometheus text format: requests by route
-//! pattern and status, their durations, and the database pool. Route patterns (`/api/v1/events/{key}`), not paths, so
-//! that ids do not multiply the series.
+//! The metrics behind `GET /metrics`, kept and written (OpenMetrics text) by
+//! `prometheus-client`: requests by route pattern and status, their durations, the requests in
+//! flight, the statements sent and the database pool. Route patterns
+//! (`/api/v1/events/{key}`), not paths, so that ids do not multiply the series.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use crate::db::DbPool;
 
 /// Upper bounds of the duration histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum: f64,
-    buckets: [u64; BUCKETS.len()],
+/// The `Content-Type` of [`Metrics::render`].
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Answered {
+    method: String,
+    route: String,
+    status: u16,
 }
 
-/// The counters, shared by every worker.
-#[derive(Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Route {
+    method: String,
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Connections {
+    /// `idle`, `in_use` or `max`.
+    state: &'static str,
+}
+
+type Durations = Family<Route, Histogram, fn() -> Histogram>;
+
+/// The metrics, shared by every worker.
 pub struct Metrics {
-    /// (method, route, status) → series
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    registry: Registry,
+    requests: Family<Answered, Counter>,
+    durations: Durations,
+    /// Requests being answered now.
+    pub in_flight: Gauge,
     /// Statements sent to the database, counted by each pooled connection.
-    pub database_queries: Arc<AtomicU64>,
+    pub database_queries: Counter,
+    connections: Family<Connections, Gauge>,
+    waiting: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<Answered, Counter>::default();
+        let durations: Durations = Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        let in_flight = Gauge::default();
+        let database_queries = Counter::default();
+        let connections = Family::<Connections, Gauge>::default();
+        let waiting = Gauge::default();
+        registry.register(
+            "relais_http_requests",
+            "HTTP requests answered",
+            requests.clone(),
+        );
+        registry.register(
+            "relais_http_request_duration_seconds",
+            "Time to answer, by route",
+            durations.clone(),
+        );
+        registry.register(
+            "relais_http_requests_in_flight",
+            "Requests being answered",
+            in_flight.clone(),
+        );
+        registry.register(
+            "relais_database_queries",
+            "Statements sent to the database",
+            database_queries.clone(),
+        );
+        registry.register(
+            "relais_db_pool_connections",
+            "Database connections by state",
+            connections.clone(),
+        );
+        registry.register(
+            "relais_db_pool_waiting",
+            "Requests waiting for a database connection",
+            waiting.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            durations,
+            in_flight,
+            database_queries,
+            connections,
+            waiting,
+        }
+    }
 }
 
 impl Metrics {
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut requests) = self.requests.lock() else {
-            return;
-        };
-        let series = requests
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default();
-        series.count += 1;
-        series.sum += seconds;
-        for (bucket, bound) in series.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
+        let (method, route) = (method.to_string(), route.to_string());
+        self.requests
+            .get_or_create(&Answered {
+                method: method.clone(),
+                route: route.clone(),
+                status,
+            })
+            .inc();
+        self.durations
+            .get_or_create(&Route { method, route })
+            .observe(seconds);
     }
 
+    /// The metrics now, the pool read at this moment.
     pub fn render(&self, pool: &DbPool) -> String {
+        let status = pool.status();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        for (state, value) in [
+            ("idle", status.available),
+            ("in_use", status.size.saturating_sub(status.available)),
+            ("max", status.max_size),
+        ] {
+            self.connections
+                .get_or_create(&Connections { state })
+                .set(count(value));
+        }
+        self.waiting.set(count(status.waiting));
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP relais_http_requests_total HTTP requests answered."
-        );
-        let _ = writeln!(out, "# TYPE relais_http_requests_total counter");
-        let requests = match self.requests.lock() {
-            Ok(requests) => requests,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        for ((method, route, status), series) in requests.iter() {
-            let _ = writeln!(
-                out,
-                "relais_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
-                series.count
-            );
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            log::error!("writing the metrics: {e}");
         }
-        let _ = writeln!(
-            out,
-            "# HELP relais_http_request_duration_seconds Time to answer, by route."
-        );
-        let _ = writeln!(out, "# TYPE relais_http_request_duration_seconds histogram");
-        let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
-        for ((method, route, _), series) in requests.iter() {
-            let total = by_route.entry((method, route)).or_default();
-            total.count += series.count;
-            total.sum += series.sum;
-            for (sum, add) in total.buckets.iter_mut().zip(series.buckets) {
-                *sum += add;
-            }
-        }
-        for ((method, route), series) in by_route {
-            let labels = format!("method=\"{method}\",route=\"{route}\"");
-            for (bound, count) in BUCKETS.iter().zip(series.buckets) {
-                let _ = writeln!(
-                    out,
-                    "relais_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "relais_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                series.count
-            );
-            let _ = writeln!(
-                out,
-                "relais_http_request_duration_seconds_sum{{{labels}}} {}",
-                series.sum
-            );
-            let _ = writeln!(
-                out,
-                "relais_http_request_duration_seconds_count{{{labels}}} {}",
-                series.count
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP relais_database_queries_total Statements sent to the database."
-        );
-        let _ = writeln!(out, "# TYPE relais_database_queries_total counter");
-        let _ = writeln!(
-            out,
-            "relais_database_queries_total {}",
-            self.database_queries.load(Ordering::Relaxed)
-        );
-        let pool = pool.status();
-        let _ = writeln!(
-            out,
-            "# HELP relais_db_pool_connections Database connections by state."
-        );
-        let _ = writeln!(out, "# TYPE relais_db_pool_connections gauge");
-        let _ = writeln!(
-            out,
-            "relais_db_pool_connections{{state=\"idle\"}} {}",
-            pool.available
-        );
-        let _ = writeln!(
-            out,
-            "relais_db_pool_connections{{state=\"in_use\"}} {}",
-            pool.size.saturating_sub(pool.available)
-        );
-        let _ = writeln!(
-            out,
-            "relais_db_pool_connections{{state=\"max\"}} {}",
-            pool.max_size
-        );
-        let _ = writeln!(
-            out,
-            "# HELP relais_db_pool_waiting Requests waiting for a database connection."
-        );
-        let _ = writeln!(out, "# TYPE relais_db_pool_waiting gauge");
-        let _ = writeln!(out, "relais_db_pool_waiting {}", pool.waiting);
         out
     }
 }

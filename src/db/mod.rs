@@ -12,8 +12,7 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use prometheus_client::metrics::counter::Counter;
 
 pub use cluster::{Durability, LocalCluster};
 
@@ -24,7 +23,7 @@ pub type DbConn = Object<AsyncPgConnection>;
 
 /// A pool of `size` connections. Each connection counts the statements it runs into
 /// `queries` (the `relais_database_queries_total` metric).
-pub fn pool(database_url: &str, size: usize, queries: Arc<AtomicU64>) -> Result<DbPool, String> {
+pub fn pool(database_url: &str, size: usize, queries: Counter) -> Result<DbPool, String> {
     let mut config = ManagerConfig::default();
     // A connection handed back is reused without a `SELECT 1` round trip first: one whose
     // socket has closed is seen as broken and replaced all the same.
@@ -39,7 +38,7 @@ pub fn pool(database_url: &str, size: usize, queries: Arc<AtomicU64>) -> Result<
                 &mut conn,
                 move |event: InstrumentationEvent<'_>| {
                     if let InstrumentationEvent::StartQuery { .. } = event {
-                        queries.fetch_add(1, Ordering::Relaxed);
+                        queries.inc();
                     }
                 },
             );

@@ -22,7 +22,7 @@ use crate::state::AppState;
 const MAX_AGE_SECONDS: &str = "7200";
 /// What a page of another origin may read of a response besides the simple headers.
 const EXPOSED: &str = "ETag, Link, Location, Content-Disposition, Content-Range, \
-                       Accept-Ranges, Content-Language, Retry-After, WWW-Authenticate";
+                       Accept-Ranges, Content-Language, Retry-After, WWW-Authenticate, X-Request-Id";
 
 /// Whose call it is, for CORS.
 enum Party {

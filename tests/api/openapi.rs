@@ -1,4 +1,4 @@
-use crate::helpers::{As, TestApp};
+use crate::helpers::{As, Reply, TestApp, available, parsed_by_python};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -139,20 +139,106 @@ async fn metrics_count_requests_by_route() {
     assert!(
         reply
             .header("content-type")
-            .is_some_and(|c| c.starts_with("text/plain"))
+            .is_some_and(|c| c.starts_with("application/openmetrics-text; version=1.0.0")),
+        "{:?}",
+        reply.headers
     );
     let text = reply.expect(200);
     let text = text.as_str().expect("text");
-    assert!(text.contains(r#"relais_http_requests_total{method="GET",route="/api/v1/themes/{key}",status="404"} 1"#), "{text}");
-    assert!(
-        text.contains(
-            r#"relais_http_request_duration_seconds_count{method="GET",route="/api/v1/themes"} 1"#
+    if !available("python3:prometheus_client", "pip install prometheus-client") {
+        return;
+    }
+    // The exposition as Prometheus's own Python client parses it: each sample's name,
+    // labels and value.
+    let script = r#"
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+samples = []
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for sample in family.samples:
+        samples.append({"family": family.name, "type": family.type, "name": sample.name,
+                        "labels": sample.labels, "value": sample.value})
+print(json.dumps(samples))
+"#;
+    let samples = parsed_by_python(script, text);
+    let value = |name: &str, labels: Value| -> Option<f64> {
+        samples
+            .as_array()?
+            .iter()
+            .find(|s| s["name"] == name && s["labels"] == labels)?["value"]
+            .as_f64()
+    };
+    let route = |route: &str| json!({"method": "GET", "route": route});
+    assert_eq!(
+        value(
+            "relais_http_requests_total",
+            json!({"method": "GET", "route": "/api/v1/themes/{key}", "status": "404"})
         ),
+        Some(1.0),
         "{text}"
     );
-    assert!(
-        text.contains("relais_db_pool_connections{state=\"max\"} 4"),
+    assert_eq!(
+        value(
+            "relais_http_request_duration_seconds_count",
+            route("/api/v1/themes")
+        ),
+        Some(1.0),
         "{text}"
+    );
+    // The request reading the metrics is in flight.
+    assert_eq!(
+        value("relais_http_requests_in_flight", json!({})),
+        Some(1.0)
+    );
+    assert_eq!(
+        value("relais_db_pool_connections", json!({"state": "max"})),
+        Some(4.0)
+    );
+    assert!(value("relais_db_pool_connections", json!({"state": "in_use"})).is_some());
+    assert!(value("relais_db_pool_waiting", json!({})).is_some());
+    assert!(value("relais_database_queries_total", json!({})).is_some_and(|n| n > 0.0));
+}
+
+#[actix_web::test]
+async fn every_answer_names_its_request_id() {
+    let app = TestApp::spawn().await;
+    // A sane id from a proxy is kept.
+    let kept = app
+        .send(
+            app.request(Method::GET, "/api/v1/themes", As::Public)
+                .header("x-request-id", "nginx-7f3a9c.1"),
+        )
+        .await;
+    assert_eq!(kept.header("x-request-id"), Some("nginx-7f3a9c.1"));
+    // None, or one that is not a sane token, gets a new UUID, errors included.
+    let made = app.get("/api/v1/themes/inconnu", As::Public).await;
+    let fresh = |reply: &Reply| {
+        reply
+            .header("x-request-id")
+            .and_then(|id| uuid::Uuid::parse_str(id).ok())
+            .is_some()
+    };
+    assert!(fresh(&made), "{:?}", made.headers);
+    for insane in ["", "a b", "<script>", &"x".repeat(129)] {
+        let reply = app
+            .send(
+                app.request(Method::GET, "/api/v1/themes", As::Public)
+                    .header("x-request-id", insane),
+            )
+            .await;
+        assert!(fresh(&reply), "{insane}: {:?}", reply.headers);
+    }
+    // Partner pages may read it.
+    let cross = app
+        .send(
+            app.request(Method::GET, "/api/v1/themes", As::Public)
+                .header("origin", "https://www.mairie-saint-pons.example"),
+        )
+        .await;
+    assert!(
+        cross
+            .header("access-control-expose-headers")
+            .is_some_and(|h| h.contains("X-Request-Id"))
     );
 }
 
