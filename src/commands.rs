@@ -1,7 +1,7 @@
 //! The one-shot commands of the binary: `migrate`, `seed`, `create-user`.
 
 use crate::auth::AccountRole;
-use crate::config::Config;
+use crate::config::{Config, Pooling};
 use crate::{Database, db};
 
 async fn with_database<T>(
@@ -27,7 +27,7 @@ pub async fn migrate(config: &Config) -> Result<(), String> {
 
 pub async fn seed(config: &Config) -> Result<(), String> {
     with_database(config, async |url| {
-        let pool = db::pool(url, 2, Default::default())?;
+        let pool = db::pool(url, Pooling::command(2), Default::default())?;
         let mut conn = pool
             .get()
             .await
@@ -48,7 +48,7 @@ pub async fn create_user(
     role: AccountRole,
 ) -> Result<(), String> {
     with_database(config, async |url| {
-        let pool = db::pool(url, 1, Default::default())?;
+        let pool = db::pool(url, Pooling::command(1), Default::default())?;
         let mut conn = pool
             .get()
             .await

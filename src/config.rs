@@ -26,8 +26,8 @@ pub struct Config {
     pub jwks: Option<JwksConfig>,
     /// `RELAIS_LOGIN_*`: the brute-force limits of `POST /auth/token`.
     pub login_limits: LoginLimits,
-    /// `RELAIS_DB_POOL_SIZE`, the number of database connections.
-    pub pool_size: usize,
+    /// The database connections.
+    pub pooling: Pooling,
     /// Documents' files: `RELAIS_FILES_BUCKET` (S3, configured by the `AWS_*` variables),
     /// or else the folder `RELAIS_FILES_DIR` (default: `files` in the data folder).
     pub storage: Storage,
@@ -42,6 +42,30 @@ pub struct Config {
     /// `RELAIS_DEMO_DATA` (default `true`): whether a new private cluster gets the French
     /// demo data. A database given by `DATABASE_URL` never does.
     pub demo_data: bool,
+}
+
+/// The database connections, and how long a request may hold one or wait for one.
+#[derive(Clone, Copy, Debug)]
+pub struct Pooling {
+    /// `RELAIS_DB_POOL_SIZE`, the number of connections (default 16).
+    pub size: usize,
+    /// `RELAIS_DB_POOL_WAIT_MS`: how long a request waits for a free connection before it is
+    /// answered `503` with `Retry-After` (default 5,000).
+    pub wait: std::time::Duration,
+    /// `RELAIS_STATEMENT_TIMEOUT_MS`: a statement running longer is cancelled and its request
+    /// answered `503` (default 5,000; 0 for none).
+    pub statement_timeout: std::time::Duration,
+}
+
+impl Pooling {
+    /// For a command: `size` connections, as long as its statements take.
+    pub fn command(size: usize) -> Pooling {
+        Pooling {
+            size,
+            wait: std::time::Duration::from_secs(30),
+            statement_timeout: std::time::Duration::ZERO,
+        }
+    }
 }
 
 /// How webhook deliveries go out.
@@ -182,7 +206,18 @@ fn role_map(text: &str) -> Result<Vec<(String, Role)>, String> {
 impl Config {
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let pool_size = number("RELAIS_DB_POOL_SIZE", var("RELAIS_DB_POOL_SIZE"), 16)?;
+        let millis = |name: &str| -> Result<std::time::Duration, String> {
+            Ok(std::time::Duration::from_millis(number(
+                name,
+                var(name),
+                5_000,
+            )?))
+        };
+        let pooling = Pooling {
+            size: number("RELAIS_DB_POOL_SIZE", var("RELAIS_DB_POOL_SIZE"), 16)?,
+            wait: millis("RELAIS_DB_POOL_WAIT_MS")?,
+            statement_timeout: millis("RELAIS_STATEMENT_TIMEOUT_MS")?,
+        };
         let defaults = LoginLimits::default();
         let login_limits = LoginLimits {
             window_seconds: number(
@@ -244,7 +279,7 @@ impl Config {
                 .unwrap_or_default(),
             jwks,
             login_limits,
-            pool_size,
+            pooling,
             storage,
             file_max_bytes: number(
                 "RELAIS_FILE_MAX_BYTES",

@@ -379,6 +379,12 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::conflict(msg!("concurrent-change"))
                     }
+                    DatabaseErrorKind::Unknown
+                        if crate::db::is_statement_timeout(info.message()) =>
+                    {
+                        log::warn!("a statement ran past its timeout and was cancelled");
+                        ApiError::unavailable(msg!("statement-timeout"))
+                    }
                     _ => ApiError::internal(format!("database: {}", info.message())),
                 }
             }
@@ -438,8 +444,18 @@ fn foreign_key_field(constraint: &str) -> String {
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        log::warn!("database pool: {error}");
-        ApiError::unavailable(msg!("database-unreachable"))
+        use deadpool::managed::{PoolError, TimeoutType};
+        match error {
+            // Every connection is busy: the pool's wait has passed. Soon one is free again.
+            PoolError::Timeout(TimeoutType::Wait) => ApiError {
+                header: Some(Box::new((header::RETRY_AFTER, "1".to_string()))),
+                ..ApiError::unavailable(msg!("pool-busy"))
+            },
+            error => {
+                log::warn!("database pool: {error}");
+                ApiError::unavailable(msg!("database-unreachable"))
+            }
+        }
     }
 }
 

@@ -111,7 +111,11 @@ impl Database {
             log::info!("applied migrations: {}", applied.join(", "));
         }
         if fresh && config.demo_data {
-            let pool = db::pool(&database.url, 1, Default::default())?;
+            let pool = db::pool(
+                &database.url,
+                config::Pooling::command(1),
+                Default::default(),
+            )?;
             let mut conn = pool
                 .get()
                 .await
@@ -141,7 +145,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let files = storage::Files::open(&config.storage, config.file_max_bytes)?;
     let state = web::Data::new(AppState::new(
         &database.url,
-        config.pool_size,
+        config.pooling,
         tokens,
         config.login_limits,
         files,

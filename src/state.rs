@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::tokens::TokenService;
-use crate::config::{LoginLimits, Sharing};
+use crate::config::{LoginLimits, Pooling, Sharing};
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::metrics;
@@ -28,10 +28,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state, with a pool of `pool_size` connections to `database_url`.
+    /// The state, with a pool of connections to `database_url`.
     pub fn new(
         database_url: &str,
-        pool_size: usize,
+        pooling: Pooling,
         tokens: TokenService,
         limits: LoginLimits,
         files: Files,
@@ -40,7 +40,7 @@ impl AppState {
     ) -> Result<Self, String> {
         let metrics = metrics::Metrics::default();
         Ok(AppState {
-            pool: db::pool(database_url, pool_size, metrics.database_queries.clone())?,
+            pool: db::pool(database_url, pooling, metrics.database_queries.clone())?,
             tokens,
             limiter: LoginLimiter::new(limits),
             counts: Counts::default(),

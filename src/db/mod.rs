@@ -13,6 +13,9 @@ use diesel_async::pooled_connection::{
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use prometheus_client::metrics::counter::Counter;
+use std::sync::OnceLock;
+
+use crate::config::Pooling;
 
 pub use cluster::{Durability, LocalCluster};
 
@@ -21,19 +24,27 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
-/// A pool of `size` connections. Each connection counts the statements it runs into
-/// `queries` (the `relais_database_queries_total` metric).
-pub fn pool(database_url: &str, size: usize, queries: Counter) -> Result<DbPool, String> {
+/// A pool of `pooling.size` connections, each with its statement timeout. Each connection
+/// counts the statements it runs into `queries` (the `relais_database_queries_total` metric).
+pub fn pool(database_url: &str, pooling: Pooling, queries: Counter) -> Result<DbPool, String> {
     let mut config = ManagerConfig::default();
     // A connection handed back is reused without a `SELECT 1` round trip first: one whose
     // socket has closed is seen as broken and replaced all the same.
     config.recycling_method = RecyclingMethod::Fast;
+    let timeout = pooling.statement_timeout.as_millis();
     config.custom_setup = Box::new(move |url| {
         let queries = queries.clone();
         let url = url.to_string();
         Box::pin(async move {
             let mut conn =
                 <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url).await?;
+            if timeout > 0 {
+                learn_timeout_message(&mut conn).await;
+                diesel::sql_query(format!("SET statement_timeout = {timeout}"))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+            }
             diesel_async::AsyncConnection::set_instrumentation(
                 &mut conn,
                 move |event: InstrumentationEvent<'_>| {
@@ -48,16 +59,46 @@ pub fn pool(database_url: &str, size: usize, queries: Counter) -> Result<DbPool,
     let manager =
         AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
-        .max_size(size)
+        .max_size(pooling.size)
         .post_recycle(deadpool::managed::Hook::async_fn(|conn, metrics| {
             Box::pin(bound_statement_cache(conn, metrics.recycle_count))
         }))
         // A request waits at most this long for a connection, then gets a 503.
-        .wait_timeout(Some(std::time::Duration::from_secs(5)))
+        .wait_timeout(Some(pooling.wait))
         .create_timeout(Some(std::time::Duration::from_secs(5)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| format!("cannot build the database pool: {e}"))
+}
+
+/// What the server says when it cancels a statement for its timeout, in its own language
+/// (`lc_messages`), which the driver gives us without the SQLSTATE: learnt from a statement
+/// timed out on purpose.
+static TIMEOUT_MESSAGE: OnceLock<String> = OnceLock::new();
+
+async fn learn_timeout_message(conn: &mut AsyncPgConnection) {
+    if TIMEOUT_MESSAGE.get().is_some() {
+        return;
+    }
+    let probe = diesel::sql_query("SET statement_timeout = 1")
+        .execute(conn)
+        .await
+        .and(
+            diesel::sql_query("SELECT pg_sleep(0.1)")
+                .execute(conn)
+                .await,
+        );
+    match probe {
+        Err(diesel::result::Error::DatabaseError(_, info)) => {
+            let _ = TIMEOUT_MESSAGE.set(info.message().to_string());
+        }
+        other => log::warn!("the statement timeout could not be observed: {other:?}"),
+    }
+}
+
+/// Whether the server's `message` says a statement ran past its timeout.
+pub fn is_statement_timeout(message: &str) -> bool {
+    TIMEOUT_MESSAGE.get().is_some_and(|known| known == message)
 }
 
 /// Prepared statements a connection keeps at most, give or take what it prepares between two

@@ -37,6 +37,8 @@ range-not-satisfiable = the range asked for is outside the file's { $size } byte
 fields-invalid = { $count } fields are invalid
 internal = an unexpected error occurred; it has been logged
 database-unreachable = the database is unreachable; retry shortly
+pool-busy = every database connection is busy; retry shortly
+statement-timeout = the request took too long and was stopped
 file-store = the file store: { $reason }
 
 ## What the database refused
@@ -126,7 +128,8 @@ query-twice = query parameter given twice: { $reason }
 query-invalid-value = invalid value for query parameter `{ $name }`: { $reason }
 shaping-refused = this list takes neither `fields` nor `include`
 feed-shaping = a feed takes the list's filters, sort and paging, not `fields`, `include` or `facets`
-page-range = `page` must be between 1 and { $max }
+page-range = `page` counts from 1
+page-too-deep = `page` reads the first { $max } items, here to page { $deepest }: page further with the `cursor` of the `next` link
 per-page-range = `per_page` must be between 1 and { $max }
 page-and-cursor = give either `page` or `cursor`, not both
 q-length = `q` must hold between 1 and { $max } characters

@@ -40,6 +40,8 @@ fields-invalid = { $count ->
 }
 internal = une erreur inattendue s'est produite ; elle a été journalisée
 database-unreachable = la base de données est injoignable ; réessayez dans un instant
+pool-busy = toutes les connexions à la base de données sont occupées ; réessayez dans un instant
+statement-timeout = la requête a pris trop de temps et a été interrompue
 file-store = stockage des fichiers indisponible : { $reason }
 
 ## Ce que la base de données a refusé
@@ -129,7 +131,8 @@ query-twice = paramètre de requête donné deux fois : { $reason }
 query-invalid-value = valeur invalide pour le paramètre de requête `{ $name }` : { $reason }
 shaping-refused = cette liste ne prend ni `fields` ni `include`
 feed-shaping = un flux prend les filtres, le tri et la pagination de la liste, pas `fields`, `include` ni `facets`
-page-range = `page` doit être compris entre 1 et { $max }
+page-range = `page` compte à partir de 1
+page-too-deep = `page` lit les { $max } premiers éléments, ici jusqu'à la page { $deepest } : continuez avec le `cursor` du lien `next`
 per-page-range = `per_page` doit être compris entre 1 et { $max }
 page-and-cursor = donnez `page` ou `cursor`, pas les deux
 q-length = `q` doit compter entre 1 et { $max } caractères

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::collection::FacetCount;
 use super::cursor::{self, Sort};
-use super::params::{DEFAULT_PER_PAGE, ListQuery};
+use super::params::{DEFAULT_PER_PAGE, ListQuery, MAX_OFFSET};
 use crate::error::{ApiError, ApiResult};
 
 /// `meta` of every list.
@@ -231,6 +231,7 @@ impl PageEnd {
         let by_cursor = query.paging.cursor.is_some();
         let page = query.paging.page.unwrap_or(1);
         let last_page = ((self.total.max(1) - 1) / i64::from(per_page) + 1) as u32;
+        let deepest = MAX_OFFSET / per_page + 1;
         let link = |changes: &[(&str, Option<String>)]| {
             let mut pairs: Vec<(String, String)> = query
                 .pairs
@@ -252,20 +253,25 @@ impl PageEnd {
         PageLinks {
             self_: link(&[]),
             next: match (&self.next_cursor, by_cursor) {
-                (Some(cursor), true) => Some(link(&[("cursor", Some(cursor.clone()))])),
+                (Some(cursor), by_cursor) if by_cursor || page >= deepest => {
+                    Some(link(&[("cursor", Some(cursor.clone())), ("page", None)]))
+                }
                 _ if self.has_more && !by_cursor => Some(to_page(page + 1)),
                 _ => None,
             },
             // Past the end, the previous page that has items is the last one.
             prev: (!by_cursor && page > 1).then(|| {
-                to_page(if self.total_is_estimate {
-                    page - 1
-                } else {
-                    (page - 1).min(last_page)
-                })
+                to_page(
+                    if self.total_is_estimate {
+                        page - 1
+                    } else {
+                        (page - 1).min(last_page)
+                    }
+                    .min(deepest),
+                )
             }),
             first: to_page(1),
-            last: (!self.total_is_estimate).then(|| to_page(last_page)),
+            last: (!self.total_is_estimate && last_page <= deepest).then(|| to_page(last_page)),
         }
     }
 }

@@ -17,14 +17,19 @@ use crate::msg;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
+/// How deep `page=` reads: the items past this many are reached by `cursor`, whose cost does
+/// not grow with depth, where an offset makes the database read and drop every row before.
+pub const MAX_OFFSET: u32 = 10_000;
 
 /// The paging and sorting parameters every list takes.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
-    /// Page number, from 1 (offset paging).
-    #[param(minimum = 1, example = 1)]
+    /// Page number, from 1 (offset paging), as deep as the first 10,000 items:
+    /// `(page - 1) × per_page` is at most 10,000. Past that depth, the `next` link pages by
+    /// `cursor`.
+    #[param(minimum = 1, maximum = 10_001, example = 1)]
     pub page: Option<u32>,
     /// Items per page, at most 100.
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -46,8 +51,10 @@ pub struct Paging {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedPaging {
-    /// Page number, from 1 (offset paging).
-    #[param(minimum = 1, example = 1)]
+    /// Page number, from 1 (offset paging), as deep as the first 10,000 items:
+    /// `(page - 1) × per_page` is at most 10,000. Past that depth, the `next` link pages by
+    /// `cursor`.
+    #[param(minimum = 1, maximum = 10_001, example = 1)]
     pub page: Option<u32>,
     /// Items per page, at most 100.
     #[param(minimum = 1, maximum = 100, example = 100)]
@@ -242,11 +249,8 @@ impl<F: Filters> ListQuery<F> {
             .into_iter()
             .partition(|(name, _)| geo::GEO_PARAMS.contains(&name.as_str()));
         let paging: Paging = parse_pairs(&paging)?;
-        // The spec types `page` as an int32.
-        if let Some(page) = paging.page
-            && !(1..=i32::MAX as u32).contains(&page)
-        {
-            return Err(ApiError::bad_request(msg!("page-range", max = i32::MAX)));
+        if paging.page == Some(0) {
+            return Err(ApiError::bad_request(msg!("page-range")));
         }
         if let Some(per_page) = paging.per_page
             && !(1..=MAX_PER_PAGE).contains(&per_page)
@@ -254,6 +258,16 @@ impl<F: Filters> ListQuery<F> {
             return Err(ApiError::bad_request(msg!(
                 "per-page-range",
                 max = MAX_PER_PAGE
+            )));
+        }
+        let per_page = paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if let Some(page) = paging.page
+            && u64::from(page - 1) * u64::from(per_page) > u64::from(MAX_OFFSET)
+        {
+            return Err(ApiError::bad_request(msg!(
+                "page-too-deep",
+                max = MAX_OFFSET,
+                deepest = MAX_OFFSET / per_page + 1
             )));
         }
         if paging.cursor.is_some() && paging.page.is_some() {

@@ -4,7 +4,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use relais::auth::tokens::TokenService;
 use relais::auth::{AccountRole, Role};
-use relais::config::{LoginLimits, Sharing};
+use relais::config::{LoginLimits, Pooling, Sharing};
 use relais::db::{Durability, LocalCluster};
 use relais::storage::{Files, Storage};
 use relais::{AppState, app};
@@ -26,6 +26,12 @@ pub const AUDIENCE: &str = "relais-api";
 pub const PASSWORD: &str = "mot-de-passe-de-test";
 /// The file size limit of the test servers: small, so that a test can pass it.
 pub const FILE_MAX_BYTES: u64 = 1024 * 1024;
+/// The pool of a test's server: 4 connections, as long to wait and to run as in production.
+pub const POOLING: Pooling = Pooling {
+    size: 4,
+    wait: std::time::Duration::from_secs(5),
+    statement_timeout: std::time::Duration::from_secs(5),
+};
 /// The one origin whose pages may make authenticated calls to the test servers.
 pub const PARTNER_ORIGIN: &str = "https://www.pole-zones-humides.example";
 
@@ -301,6 +307,18 @@ impl TestApp {
 
     /// With the token service adapted (previous secrets, an external provider).
     pub async fn spawn_with(adapt: impl FnOnce(TokenService) -> TokenService) -> TestApp {
+        Self::spawn_full(adapt, POOLING).await
+    }
+
+    /// With its pool of database connections set as `pooling` says.
+    pub async fn spawn_pooled(pooling: Pooling) -> TestApp {
+        Self::spawn_full(|tokens| tokens, pooling).await
+    }
+
+    async fn spawn_full(
+        adapt: impl FnOnce(TokenService) -> TokenService,
+        pooling: Pooling,
+    ) -> TestApp {
         // RUST_LOG=relais=debug shows the server's log, captured per test.
         let _ = env_logger::builder().is_test(true).try_init();
         let server = server();
@@ -327,7 +345,7 @@ impl TestApp {
         let state = actix_web::web::Data::new(
             AppState::new(
                 &database_url,
-                4,
+                pooling,
                 adapt(
                     TokenService::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("token service"),
                 ),

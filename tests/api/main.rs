@@ -18,6 +18,7 @@ mod geography;
 mod idempotency;
 mod kept_links;
 mod languages;
+mod limits;
 mod lists;
 mod openapi;
 mod partner_page;
