@@ -1,6 +1,9 @@
 //! Typed configuration, read once from the environment.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
+
+use ipnet::IpNet;
 
 use crate::auth::roles::{AccountRole, Role};
 use crate::storage::Storage;
@@ -104,6 +107,9 @@ pub struct Sharing {
     /// `RELAIS_CACHE_STALE_SECONDS`: how long after that it may still serve it while it asks
     /// again (`stale-while-revalidate`, default 300).
     pub cache_stale: u32,
+    /// `RELAIS_TRUSTED_PROXIES`: the reverse proxies in front of relais, whose `Forwarded` or
+    /// `X-Forwarded-*` headers name the client and the origin it reached (default: none).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Sharing {
@@ -112,7 +118,34 @@ impl Default for Sharing {
             cors_origins: Vec::new(),
             cache_max_age: 60,
             cache_stale: 300,
+            trusted_proxies: TrustedProxies::default(),
         }
+    }
+}
+
+/// `RELAIS_TRUSTED_PROXIES`: the addresses and ranges whose forwarding headers are believed.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// `10.0.0.5, 192.168.0.0/16, ::1`.
+    pub fn parse(list: &str) -> Result<TrustedProxies, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<IpNet>()
+                    .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        format!("RELAIS_TRUSTED_PROXIES: `{item}` is not an address or a range")
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn trust(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&address))
     }
 }
 
@@ -329,7 +362,25 @@ impl Config {
                     var("RELAIS_CACHE_STALE_SECONDS"),
                     300,
                 )?,
+                trusted_proxies: TrustedProxies::parse(
+                    &var("RELAIS_TRUSTED_PROXIES").unwrap_or_default(),
+                )?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxies_are_addresses_or_ranges() {
+        let proxies = TrustedProxies::parse("10.0.0.5, 192.168.0.0/16,::1").expect("valid");
+        assert!(proxies.trust("10.0.0.5".parse().expect("ip")));
+        assert!(proxies.trust("192.168.4.2".parse().expect("ip")));
+        assert!(proxies.trust("::1".parse().expect("ip")));
+        assert!(!proxies.trust("10.0.0.6".parse().expect("ip")));
+        assert!(TrustedProxies::parse("10.0.0.300").is_err());
     }
 }

@@ -272,6 +272,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (id) {
+        id -> Int8,
+        key -> Text,
+        failed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -490,6 +498,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_themes,
     events,
     idempotency_keys,
+    login_failures,
     refresh_tokens,
     regions,
     registrations,

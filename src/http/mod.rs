@@ -20,6 +20,9 @@ pub mod idempotency;
 pub mod language;
 pub mod methods;
 pub mod negotiation;
+pub mod peer;
+
+pub use peer::origin;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -311,13 +314,6 @@ fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
 /// releases of Rust and of relais, so that an `If-Match` stays valid after an upgrade.
 pub fn etag_of(value: &impl Serialize) -> ApiResult<String> {
     Ok(Tagged::of(value)?.etag)
-}
-
-/// Where this server is, as the caller reaches it (`https://relais.example.fr`): feeds and
-/// linked data hold absolute links.
-pub fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 /// A representation serialised once, with its ETag: what is hashed is what is sent.

@@ -6,6 +6,7 @@ mod helpers;
 mod actors;
 mod audit;
 mod auth;
+mod balanced;
 mod centres;
 mod changes;
 mod contributions;

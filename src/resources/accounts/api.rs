@@ -14,6 +14,7 @@ use super::model::Account;
 use crate::auth::tokens::ACCESS_TOKEN_SECONDS;
 use crate::auth::{Member, Role, password, refresh};
 use crate::error::{ApiError, ApiResult, FieldError, Problem, UpdateErrors};
+use crate::http::peer::client_address;
 use crate::http::{JsonBody, MergePatch, item_response};
 use crate::i18n::Message;
 use crate::msg;
@@ -136,12 +137,12 @@ pub async fn create_token(
     body: JsonBody<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     let request = body.into_inner();
-    let address = req.peer_addr().map(|a| a.ip().to_string());
-    state
-        .limiter
-        .attempt(&request.email, address.as_deref())
-        .map_err(ApiError::too_many_requests)?;
+    let address = client_address(&req).map(|a| a.to_string());
     let mut conn = state.conn().await?;
+    let attempt = state
+        .limiter
+        .attempt(&mut conn, &request.email, address.as_deref())
+        .await?;
     let account = account_by_email(&mut conn, &request.email).await?;
     let verified = password::verify(
         request.password,
@@ -152,9 +153,7 @@ pub async fn create_token(
         Some(account) if verified && account.is_active => account,
         _ => return Err(ApiError::invalid_credentials()),
     };
-    state
-        .limiter
-        .record_success(&request.email, address.as_deref());
+    state.limiter.succeeded(&mut conn, attempt).await?;
     let role = Role::from(account.role);
     let refresh = refresh::issue(&mut conn, account.id, None).await?;
     Ok(token_response(
@@ -321,11 +320,11 @@ pub async fn change_password(
     let id = member.0.user_id.ok_or_else(ApiError::not_found)?;
     let mut conn = state.conn().await?;
     let account = account(&mut conn, id).await?;
-    let address = req.peer_addr().map(|a| a.ip().to_string());
-    state
+    let address = client_address(&req).map(|a| a.to_string());
+    let attempt = state
         .limiter
-        .attempt(&account.email, address.as_deref())
-        .map_err(ApiError::too_many_requests)?;
+        .attempt(&mut conn, &account.email, address.as_deref())
+        .await?;
     if !password::verify(change.current_password, Some(account.password_hash)).await? {
         return Err(ApiError::invalid_field(
             "current_password",
@@ -333,9 +332,7 @@ pub async fn change_password(
             msg!("wrong-password"),
         ));
     }
-    state
-        .limiter
-        .record_success(&account.email, address.as_deref());
+    state.limiter.succeeded(&mut conn, attempt).await?;
     let hash = password::hash(change.new_password).await?;
     // The new password and the end of the other sessions land together, or not at all.
     conn.transaction(async |c| {

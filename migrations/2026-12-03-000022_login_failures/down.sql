@@ -1,0 +1,2 @@
+DROP FUNCTION relais_login_attempt(text, text, integer, integer, integer);
+DROP TABLE login_failures;
