@@ -376,6 +376,12 @@ impl From<DieselError> for ApiError {
                         "constraint",
                         msg!("violates-rule", rule = constraint),
                     ),
+                    // The server went away under the connection (a restart, a failover).
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand => {
+                        log::warn!("database connection lost: {}", info.message());
+                        ApiError::unavailable(msg!("database-unreachable"))
+                    }
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::conflict(msg!("concurrent-change"))
                     }

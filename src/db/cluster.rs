@@ -97,6 +97,12 @@ impl LocalCluster {
         }
     }
 
+    /// Starts the server again after [`Self::stop`], on the same port: the fault tests take
+    /// the database away under load and bring it back.
+    pub fn start_again(&mut self, durability: Durability) -> Result<(), String> {
+        self.launch(durability)
+    }
+
     /// The port of a server already running on this data folder, if any.
     fn running_port(&self) -> Option<u16> {
         let status = self
@@ -115,7 +121,10 @@ impl LocalCluster {
     }
 
     fn launch(&mut self, durability: Durability) -> Result<(), String> {
-        let port = free_port()?;
+        let port = match self.port {
+            0 => free_port()?,
+            known => known,
+        };
         let mut options = format!("-p {port}");
         if durability == Durability::Fast {
             options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");

@@ -942,6 +942,11 @@ pub struct Process {
 impl Process {
     /// With `env` added to the server's environment.
     pub async fn start(app: &TestApp, env: &[(&str, &str)]) -> Process {
+        Self::start_on(app, &app.database_url, env).await
+    }
+
+    /// On the database of `database_url`.
+    pub async fn start_on(app: &TestApp, database_url: &str, env: &[(&str, &str)]) -> Process {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("as set up by the test")
             .local_addr()
@@ -950,7 +955,7 @@ impl Process {
         let child = Process {
             child: Command::new(env!("CARGO_BIN_EXE_relais"))
                 .arg("serve")
-                .env("DATABASE_URL", &app.database_url)
+                .env("DATABASE_URL", database_url)
                 .env("RELAIS_BIND", format!("127.0.0.1:{port}"))
                 .env("RELAIS_JWT_SECRET", SECRET)
                 .env("RELAIS_DB_POOL_SIZE", "8")
@@ -974,6 +979,28 @@ impl Process {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("relais serve did not get ready");
+    }
+}
+
+impl Process {
+    /// Sends `SIGTERM` and waits, at most 30 s, for the process to exit.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                return status;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("relais serve did not exit within 30 s of SIGTERM");
+    }
+
+    /// Kills the process at once (`SIGKILL`), as a crash would.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill the server");
+        self.child.wait().expect("reap the server");
     }
 }
 

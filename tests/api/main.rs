@@ -13,6 +13,7 @@ mod contributions;
 mod database_errors;
 mod documents;
 mod events;
+mod faults;
 mod feeds;
 mod files;
 mod geography;
