@@ -98,15 +98,75 @@ impl<T: DeserializeOwned + Validate + PartialSchema + 'static> FromRequest for J
     }
 }
 
-/// Deserialises with the failing field's path: syntax errors and unknown fields are 400, a
-/// missing field or a value of the wrong type is a 422 that names the field.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+/// A JSON value read as `serde_json::Value` reads it, except that an object naming a key
+/// twice is refused: which of the two counts would be a guess, and a proxy or a firewall in
+/// front of us may guess the other way.
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+            }
+            let Strict(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
+
+/// Deserialises with the failing field's path: syntax errors, unknown fields and keys given
+/// twice are 400, a missing field or a value of the wrong type is a 422 that names the field.
+pub fn parse_json(bytes: &[u8]) -> ApiResult<serde_json::Value> {
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail there.
     if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
         return Err(ApiError::bad_request(msg!("body-nul")));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let Strict(value) = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         json_error(path, e.into_inner())
     })?;
@@ -200,6 +260,15 @@ fn json_fault(path: &str, error: serde_json::Error) -> ApiResult<FieldError> {
             "json-malformed",
             reason = error.to_string()
         ))),
+        Category::Data if message.starts_with("duplicate field") => {
+            let key = message.split('`').nth(1).unwrap_or_default().to_string();
+            let at = if path == "." {
+                key
+            } else {
+                format!("{path}.{key}")
+            };
+            Err(ApiError::bad_request(msg!("json-duplicate-key", key = at)))
+        }
         Category::Data if message.starts_with("unknown field") => Err(ApiError::bad_request(msg!(
             "json-unknown-field",
             reason = message
@@ -245,7 +314,7 @@ impl FromRequest for MergePatch {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = read_body(req, payload, &["application/merge-patch+json"]);
         Box::pin(async move {
-            match parse_json::<serde_json::Value>(&body.await?)? {
+            match parse_json(&body.await?)? {
                 serde_json::Value::Object(map) => Ok(MergePatch(map)),
                 _ => Err(ApiError::bad_request(msg!("merge-patch-not-object"))),
             }

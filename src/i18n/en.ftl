@@ -112,6 +112,7 @@ body-nul = the body holds a NUL character (\u0000)
 body-not-object = the body must be a JSON object
 merge-patch-not-object = a merge patch must be a JSON object
 json-malformed = malformed JSON: { $reason }
+json-duplicate-key = the key `{ $key }` is given twice
 json-unknown-field = { $reason }
 json-missing-field = { $reason }
 json-invalid-type = { $reason }

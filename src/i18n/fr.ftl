@@ -115,6 +115,7 @@ body-nul = le corps contient un caractère NUL (\u0000)
 body-not-object = le corps doit être un objet JSON
 merge-patch-not-object = un merge patch doit être un objet JSON
 json-malformed = JSON mal formé : { $reason }
+json-duplicate-key = la clé `{ $key }` est donnée deux fois
 json-unknown-field = champ inconnu ({ $reason })
 json-missing-field = est obligatoire
 json-invalid-type = n'a pas le bon type ({ $reason })

@@ -31,6 +31,7 @@ mod representations;
 mod roles;
 mod schema;
 mod search;
+mod security;
 mod seed;
 mod sessions;
 mod shaping;
