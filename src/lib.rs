@@ -56,6 +56,10 @@ pub fn app(
     app.app_data(state)
         .app_data(methods.clone())
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
+        // An id that is not one (`/webhooks/nul`) names no resource: a 404 problem.
+        .app_data(
+            web::PathConfig::default().error_handler(|_, _| error::ApiError::not_found().into()),
+        )
         .service(web::redirect("/docs", "/docs/").permanent())
         .service(openapi::docs(api))
         .default_service(web::to(move |req: actix_web::HttpRequest| {

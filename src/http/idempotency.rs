@@ -20,7 +20,7 @@ use diesel::sql_types::{Bytea, Integer, Jsonb, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::msg;
 use crate::state::AppState;
@@ -65,23 +65,41 @@ fn key_of(req: &ServiceRequest) -> ApiResult<Option<String>> {
     }
 }
 
+/// Whether a `POST` to `path` honours `Idempotency-Key`: every creation and action, but not
+/// the token operations, whose answers (tokens) are never kept, and are safe to send again.
+pub fn applies_to(path: &str) -> bool {
+    !path.starts_with("/api/v1/auth/")
+}
+
 /// Middleware: runs a `POST` with an `Idempotency-Key` once per key.
 pub async fn idempotent(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method() != Method::POST || !applies_to(req.path()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let key = match key_of(&req) {
-        Ok(Some(key)) if req.method() == Method::POST => key,
-        Ok(_) => return Ok(next.call(req).await?.map_into_boxed_body()),
+        Ok(Some(key)) => key,
+        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(e) => return Ok(req.error_response(e)),
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let caller = Caller::extract(req.request()).await.ok();
-    let caller = match caller.and_then(|c| c.user_id) {
-        Some(user) => user.to_string(),
-        None => "public".to_string(),
+    // Keys are the caller's own: an account's, or else its token's (an external provider's
+    // caller has no account here). A request without a valid token creates nothing: it goes on
+    // to its handler's 401 as it would without a key.
+    let caller = match Caller::extract(req.request()).await {
+        Ok(caller) if caller.role != Role::Public => match caller.user_id {
+            Some(user) => user.to_string(),
+            None => {
+                let token = req.headers().get(actix_web::http::header::AUTHORIZATION);
+                let token = token.map(|t| t.as_bytes()).unwrap_or_default();
+                format!("token:{:x}", Sha256::digest(token))
+            }
+        },
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
     // The body is read whole to be hashed, then handed to the handler as it came.
     let bytes = match req.extract::<web::Bytes>().await {

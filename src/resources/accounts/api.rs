@@ -31,9 +31,11 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     #[validate(length(min = 3, max = 320))]
+    #[schema(min_length = 3, max_length = 320)]
     #[schema(example = "claire.martin@example.fr")]
     pub email: String,
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -41,6 +43,7 @@ pub struct TokenRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
 }
 
@@ -76,8 +79,10 @@ pub struct Me {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub current_password: String,
     #[validate(length(min = 12, max = 1024))]
+    #[schema(min_length = 12, max_length = 1024)]
     pub new_password: String,
 }
 

@@ -32,42 +32,58 @@ use crate::state::AppState;
 pub struct CentreInput {
     /// Made from the name when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     pub acronym: Option<String>,
     #[validate(length(max = 300))]
+    #[schema(max_length = 300)]
     pub operator: Option<String>,
     pub scope: Scope,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub territory: Option<String>,
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
     #[validate(url)]
+    #[schema(format = "uri")]
     pub website: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub city: Option<String>,
     #[validate(range(min = -90.0, max = 90.0))]
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: Option<f64>,
     /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
     #[validate(length(min = 2, max = 2))]
+    #[schema(min_length = 2, max_length = 2)]
     pub region_code: Option<String>,
     /// INSEE department code (`34`, `2A`, `974`).
     #[validate(length(min = 2, max = 3))]
+    #[schema(min_length = 2, max_length = 3)]
     pub department_code: Option<String>,
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
 }

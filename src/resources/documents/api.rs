@@ -40,24 +40,30 @@ use crate::state::AppState;
 pub struct DocumentInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub summary: String,
     #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub body: Option<String>,
     pub kind: DocumentKind,
     pub centre_id: Uuid,
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub author_ids: Vec<Uuid>,
     #[validate(custom(function = "validate_date"))]
@@ -67,8 +73,10 @@ pub struct DocumentInput {
     #[validate(length(equal = 2))]
     pub language: String,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub licence: Option<String>,
     #[validate(url)]
+    #[schema(format = "uri")]
     pub external_url: Option<String>,
     #[serde(default)]
     pub audience: Audience,

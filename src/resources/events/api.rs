@@ -49,20 +49,25 @@ use crate::state::AppState;
 pub struct EventInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub summary: String,
     #[validate(length(max = 100000))]
+    #[schema(max_length = 100000)]
     pub body: Option<String>,
     pub kind: EventKind,
     pub centre_id: Uuid,
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
     /// RFC 3339, with its offset.
@@ -73,27 +78,36 @@ pub struct EventInput {
     pub timezone: String,
     pub format: Format,
     #[validate(length(max = 300))]
+    #[schema(max_length = 300)]
     pub venue: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub city: Option<String>,
     #[validate(range(min = -90.0, max = 90.0))]
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: Option<f64>,
     /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
     #[validate(length(min = 2, max = 2))]
+    #[schema(min_length = 2, max_length = 2)]
     pub region_code: Option<String>,
     /// INSEE department code (`34`, `2A`, `974`).
     #[validate(length(min = 2, max = 3))]
+    #[schema(min_length = 2, max_length = 3)]
     pub department_code: Option<String>,
     #[validate(url)]
+    #[schema(format = "uri")]
     pub online_url: Option<String>,
     #[serde(default)]
     pub audience: Audience,
     /// Null: unlimited.
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub capacity: Option<i32>,
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
@@ -105,6 +119,7 @@ pub struct EventInput {
     /// With `offer`: how long a freed place is held for the first waitlisted member.
     #[serde(default = "default_offer_hours")]
     #[validate(range(min = 1, max = 720))]
+    #[schema(minimum = 1, maximum = 720)]
     pub offer_hours: i32,
     /// When omitted: `submitted` for a member's new event (a proposal), `draft` for an
     /// administrator's, and unchanged by a patch. A member's event is `draft` or
@@ -121,10 +136,12 @@ pub struct EventInput {
     pub submitted_at: Option<DateTime<Utc>>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub speaker_ids: Vec<Uuid>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub document_ids: Vec<Uuid>,
 }

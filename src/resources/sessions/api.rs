@@ -42,6 +42,7 @@ use crate::state::AppState;
 pub struct SessionInput {
     /// Made from the training's slug and the date when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     pub starts_at: DateTime<FixedOffset>,
@@ -50,19 +51,26 @@ pub struct SessionInput {
     #[validate(custom(function = "validate_timezone"))]
     pub timezone: String,
     #[validate(length(max = 300))]
+    #[schema(max_length = 300)]
     pub venue: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub city: Option<String>,
     #[validate(range(min = -90.0, max = 90.0))]
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: Option<f64>,
     #[validate(url)]
+    #[schema(format = "uri")]
     pub online_url: Option<String>,
     /// Null: unlimited.
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub capacity: Option<i32>,
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
@@ -74,6 +82,7 @@ pub struct SessionInput {
     /// With `offer`: how long a freed place is held for the first waitlisted member.
     #[serde(default = "default_offer_hours")]
     #[validate(range(min = 1, max = 720))]
+    #[schema(minimum = 1, maximum = 720)]
     pub offer_hours: i32,
     #[serde(default)]
     pub status: SessionStatus,

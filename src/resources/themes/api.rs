@@ -33,12 +33,15 @@ use crate::state::AppState;
 pub struct ThemeInput {
     /// Made from the label when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     #[schema(example = "Zones humides")]
     pub label: String,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// The slug of the parent theme.
     #[schema(example = "milieux-naturels")]

@@ -40,14 +40,18 @@ use crate::state::AppState;
 pub struct TrainingInput {
     /// Made from the title when omitted.
     #[validate(custom(function = "validate_slug"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     #[diesel(skip_insertion, skip_update)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub summary: String,
     #[validate(length(max = 100000))]
+    #[schema(max_length = 100000)]
     pub body: Option<String>,
     pub kind: TrainingKind,
     pub modality: Modality,
@@ -55,13 +59,17 @@ pub struct TrainingInput {
     /// Theme slugs.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub themes: Vec<String>,
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub objectives: Option<String>,
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub prerequisites: Option<String>,
     #[validate(range(exclusive_min = 0.0, max = 10000.0))]
+    #[schema(exclusive_minimum = 0.0, maximum = 10000.0)]
     pub duration_hours: Option<f64>,
     #[serde(default)]
     pub audience: Audience,
@@ -69,6 +77,7 @@ pub struct TrainingInput {
     pub status: PublicationStatus,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[diesel(skip_insertion, skip_update)]
     pub trainer_ids: Vec<Uuid>,
 }

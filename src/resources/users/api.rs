@@ -26,8 +26,10 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
     #[validate(email, length(max = 320))]
+    #[schema(max_length = 320, format = Email)]
     pub email: String,
     #[validate(length(min = 12, max = 1024))]
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
     pub role: AccountRole,
     pub actor_id: Option<Uuid>,

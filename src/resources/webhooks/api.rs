@@ -11,7 +11,8 @@ use super::model::{DELIVERIES, Delivery, DeliveryStatus, WEBHOOKS, WatchedCollec
 use super::{check_endpoint, check_secret};
 use crate::auth::{Admin, Caller};
 use crate::error::{
-    AdminListErrors, ApiError, ApiResult, CreateErrors, DeleteErrors, ReadErrors, UpdateErrors,
+    AdminListErrors, ApiError, ApiResult, CreateErrors, DeleteErrors, Problem, ReadErrors,
+    UpdateErrors,
 };
 use crate::http::{JsonBody, MergePatch};
 use crate::msg;
@@ -30,15 +31,18 @@ pub struct WebhookInput {
     /// An `https` URL outside loopback and private networks (`http` and such addresses only
     /// with `RELAIS_WEBHOOKS_ALLOW_PRIVATE=true`, for development).
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     #[schema(example = "https://www.pole-zones-humides.org/relais/webhook")]
     pub url: String,
     /// The collections it wants; empty or omitted: all of them.
     #[serde(default)]
     #[validate(length(max = 7))]
+    #[schema(max_items = 7)]
     pub collections: Vec<WatchedCollection>,
     /// The actions it wants; empty or omitted: all of them.
     #[serde(default)]
     #[validate(length(max = 9))]
+    #[schema(max_items = 9)]
     pub actions: Vec<Action>,
     /// The signing secret, as Standard Webhooks writes it: `whsec_` and the base64 of 24
     /// bytes or more. Required to register; a patch that leaves it out keeps it. Never sent
@@ -264,7 +268,11 @@ impl Filters for DeliveryFilters {
 #[utoipa::path(tag = "webhooks", operation_id = "list_webhook_deliveries", security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))),
     params(("id" = Uuid, Path), Paging, DeliveryFilters),
-    responses((status = 200, description = "A page of deliveries", body = Page<Delivery>), AdminListErrors))]
+    responses(
+        (status = 200, description = "A page of deliveries", body = Page<Delivery>),
+        (status = 404, description = "No such endpoint", body = Problem, content_type = "application/problem+json"),
+        AdminListErrors,
+    ))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,

@@ -9,6 +9,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
+mod rules;
+
 use crate::health;
 use crate::patterns::Whitelists;
 use crate::resources::actors::api::Actors;
@@ -151,10 +153,13 @@ fn idempotency_keys(api: &mut utoipa::openapi::OpenApi) {
             )
             .build()
     };
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
         let Some(post) = item.post.as_mut() else {
             continue;
         };
+        if !crate::http::idempotency::applies_to(path) {
+            continue;
+        }
         let key = ParameterBuilder::new()
             .name("Idempotency-Key")
             .parameter_in(ParameterIn::Header)
@@ -176,6 +181,7 @@ fn idempotency_keys(api: &mut utoipa::openapi::OpenApi) {
             .get_or_insert_with(Vec::new)
             .push(key.into());
         let answers = [
+            ("400", "A malformed Idempotency-Key."),
             (
                 "409",
                 "The first request with this Idempotency-Key has not answered yet (`Retry-After`).",
@@ -302,8 +308,9 @@ fn patch_schemas(api: &mut utoipa::openapi::OpenApi) {
 }
 
 /// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.
+/// Swagger UI, and `/openapi.json`: the document with its rules stated.
 pub fn docs(api: utoipa::openapi::OpenApi) -> SwaggerUi {
-    SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api)
+    SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", rules::stated(&api))
 }
 
 /// The document, as `relais openapi` prints it.
@@ -320,8 +327,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty JSON with a final newline.
 pub fn document_json() -> Result<String, String> {
-    document()
-        .to_pretty_json()
+    serde_json::to_string_pretty(&rules::stated(&document()))
         .map(|json| json + "\n")
         .map_err(|e| format!("cannot serialise the OpenAPI document: {e}"))
 }
