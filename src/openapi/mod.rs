@@ -134,6 +134,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     idempotency_keys(&mut api);
     page_items(&mut api);
     prune_schemas(&mut api);
+    rules::state(&mut api);
     api
 }
 
@@ -308,9 +309,8 @@ fn patch_schemas(api: &mut utoipa::openapi::OpenApi) {
 }
 
 /// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.
-/// Swagger UI, and `/openapi.json`: the document with its rules stated.
 pub fn docs(api: utoipa::openapi::OpenApi) -> SwaggerUi {
-    SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", rules::stated(&api))
+    SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api)
 }
 
 /// The document, as `relais openapi` prints it.
@@ -327,7 +327,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty JSON with a final newline.
 pub fn document_json() -> Result<String, String> {
-    serde_json::to_string_pretty(&rules::stated(&document()))
+    document()
+        .to_pretty_json()
         .map(|json| json + "\n")
         .map_err(|e| format!("cannot serialise the OpenAPI document: {e}"))
 }
