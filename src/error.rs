@@ -78,6 +78,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The same problem, with a header it needs.
+    fn with_header(mut self, name: header::HeaderName, value: String) -> Self {
+        self.header = Some(Box::new((name, value)));
+        self
+    }
+
     fn new(status: StatusCode, kind: &'static str, detail: Message) -> Self {
         ApiError {
             status,
@@ -90,14 +96,12 @@ impl ApiError {
 
     /// `429` with `Retry-After`.
     pub fn too_many_requests(retry_after: u64) -> Self {
-        ApiError {
-            header: Some(Box::new((header::RETRY_AFTER, retry_after.to_string()))),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-requests",
-                msg!("too-many-attempts", seconds = retry_after),
-            )
-        }
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            msg!("too-many-attempts", seconds = retry_after),
+        )
+        .with_header(header::RETRY_AFTER, retry_after.to_string())
     }
 
     pub fn bad_request(detail: Message) -> Self {
@@ -142,18 +146,16 @@ impl ApiError {
 
     /// `405` with `Allow`: the path exists, for other methods only.
     pub fn method_not_allowed(method: &str, allow: &str) -> Self {
-        ApiError {
-            header: Some(Box::new((header::ALLOW, allow.to_string()))),
-            ..Self::new(
-                StatusCode::METHOD_NOT_ALLOWED,
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            msg!(
                 "method-not-allowed",
-                msg!(
-                    "method-not-allowed",
-                    method = method.to_string(),
-                    allowed = allow.to_string()
-                ),
-            )
-        }
+                method = method.to_string(),
+                allowed = allow.to_string()
+            ),
+        )
+        .with_header(header::ALLOW, allow.to_string())
     }
 
     pub fn conflict(detail: Message) -> Self {
@@ -168,14 +170,12 @@ impl ApiError {
 
     /// `409` with `Location`: the caller is registered already, there.
     pub fn already_registered(location: &str) -> Self {
-        ApiError {
-            header: Some(Box::new((header::LOCATION, location.to_string()))),
-            ..Self::new(
-                StatusCode::CONFLICT,
-                "already-registered",
-                msg!("already-registered", location = location.to_string()),
-            )
-        }
+        Self::new(
+            StatusCode::CONFLICT,
+            "already-registered",
+            msg!("already-registered", location = location.to_string()),
+        )
+        .with_header(header::LOCATION, location.to_string())
     }
 
     /// `422`: an `Idempotency-Key` sent again with another request.
@@ -189,14 +189,12 @@ impl ApiError {
 
     /// `409` with `Retry-After`: the first request with this `Idempotency-Key` is still running.
     pub fn idempotency_in_progress() -> Self {
-        ApiError {
-            header: Some(Box::new((header::RETRY_AFTER, "1".to_string()))),
-            ..Self::new(
-                StatusCode::CONFLICT,
-                "idempotency-in-progress",
-                msg!("idempotency-in-progress"),
-            )
-        }
+        Self::new(
+            StatusCode::CONFLICT,
+            "idempotency-in-progress",
+            msg!("idempotency-in-progress"),
+        )
+        .with_header(header::RETRY_AFTER, "1".to_string())
     }
 
     pub fn precondition_failed() -> Self {
@@ -226,14 +224,12 @@ impl ApiError {
 
     /// `416` with the `Content-Range` that names the size.
     pub fn range_not_satisfiable(size: u64) -> Self {
-        ApiError {
-            header: Some(Box::new((header::CONTENT_RANGE, format!("bytes */{size}")))),
-            ..Self::new(
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                "range-not-satisfiable",
-                msg!("range-not-satisfiable", size = size),
-            )
-        }
+        Self::new(
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "range-not-satisfiable",
+            msg!("range-not-satisfiable", size = size),
+        )
+        .with_header(header::CONTENT_RANGE, format!("bytes */{size}"))
     }
 
     pub fn payload_too_large(detail: Message) -> Self {
@@ -453,10 +449,8 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
         use deadpool::managed::{PoolError, TimeoutType};
         match error {
             // Every connection is busy: the pool's wait has passed. Soon one is free again.
-            PoolError::Timeout(TimeoutType::Wait) => ApiError {
-                header: Some(Box::new((header::RETRY_AFTER, "1".to_string()))),
-                ..ApiError::unavailable(msg!("pool-busy"))
-            },
+            PoolError::Timeout(TimeoutType::Wait) => ApiError::unavailable(msg!("pool-busy"))
+                .with_header(header::RETRY_AFTER, "1".to_string()),
             error => {
                 log::warn!("database pool: {error}");
                 ApiError::unavailable(msg!("database-unreachable"))

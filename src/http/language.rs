@@ -4,6 +4,7 @@
 //! outside the others, writes it again for a French reader, from the error the response still
 //! carries, so an error raised in any layer is translated.
 
+use actix_web::HttpRequest;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, AcceptLanguage, Header, HeaderValue, Preference, Quality};
@@ -13,7 +14,7 @@ use crate::error::ApiError;
 use crate::i18n::Language;
 
 /// The reader's language, from a ranked `Accept-Language` (RFC 9110 §12.5.4).
-fn reader_language(req: &ServiceRequest) -> Language {
+fn reader_language(req: &HttpRequest) -> Language {
     let Ok(AcceptLanguage(mut accepted)) = AcceptLanguage::parse(req) else {
         return Language::English;
     };
@@ -26,29 +27,27 @@ fn reader_language(req: &ServiceRequest) -> Language {
     }))
 }
 
-/// Middleware: a French reader's problems in French.
+/// Middleware: a French reader's problems in French. Only problems read the header, so an
+/// answer that is not one costs nothing here.
 pub async fn in_reader_language(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
-    let language = reader_language(&req);
-    if language == Language::English {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    }
     // Our layers answer their errors (`req.error_response`) rather than return them, so the
     // error is still on the response here.
     let response = next.call(req).await?.map_into_left_body();
-    let Some(problem) = response
+    let Some(error) = response
         .response()
         .error()
         .and_then(|error| error.as_error::<ApiError>())
-        .map(|error| error.body(language))
     else {
         return Ok(response);
     };
+    let language = reader_language(response.request());
+    if language == Language::English {
+        return Ok(response);
+    }
+    let problem = error.body(language);
     Ok(response.map_body(|head, _| {
         head.headers.insert(
             header::CONTENT_LANGUAGE,

@@ -21,6 +21,11 @@ pub const MAX_PER_PAGE: u32 = 100;
 /// not grow with depth, where an offset makes the database read and drop every row before.
 pub const MAX_OFFSET: u32 = 10_000;
 
+/// The deepest `page` of `per_page` items within [`MAX_OFFSET`].
+pub fn deepest_page(per_page: u32) -> u32 {
+    MAX_OFFSET / per_page + 1
+}
+
 /// The paging and sorting parameters every list takes.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -261,13 +266,14 @@ impl<F: Filters> ListQuery<F> {
             )));
         }
         let per_page = paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if let Some(page) = paging.page
-            && u64::from(page - 1) * u64::from(per_page) > u64::from(MAX_OFFSET)
+        if paging
+            .page
+            .is_some_and(|page| page > deepest_page(per_page))
         {
             return Err(ApiError::bad_request(msg!(
                 "page-too-deep",
                 max = MAX_OFFSET,
-                deepest = MAX_OFFSET / per_page + 1
+                deepest = deepest_page(per_page)
             )));
         }
         if paging.cursor.is_some() && paging.page.is_some() {

@@ -5,12 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::sql_types::BigInt;
-use diesel_async::RunQueryDsl;
 use relais::db::{Durability, LocalCluster};
 use serde_json::json;
 
-use crate::helpers::{As, Process, TestApp};
+use crate::helpers::{As, Locked, Process, TestApp, count};
 
 /// What one request of the load saw.
 struct Seen {
@@ -149,15 +147,7 @@ async fn sigterm_lets_the_requests_in_flight_finish_then_exits_0() {
     let app = TestApp::spawn().await;
     let server = Process::start(&app, &[]).await;
     // A request held inside the server: it waits on a lock this test keeps for a moment.
-    let mut conn = app.db().await;
-    diesel::sql_query("BEGIN")
-        .execute(&mut conn)
-        .await
-        .expect("begin");
-    diesel::sql_query("LOCK TABLE themes IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut conn)
-        .await
-        .expect("lock");
+    let locked = Locked::table(&app, "themes").await;
     let in_flight = {
         let request = app.client.get(format!("{}/api/v1/themes", server.base));
         actix_web::rt::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
@@ -175,27 +165,10 @@ async fn sigterm_lets_the_requests_in_flight_finish_then_exits_0() {
             .await
             .is_err()
     );
-    diesel::sql_query("COMMIT")
-        .execute(&mut conn)
-        .await
-        .expect("unlock");
+    locked.release().await;
     assert_eq!(in_flight.await.expect("joined").expect("answered"), 200);
     let status = stopping.await.expect("joined");
     assert_eq!(status.code(), Some(0), "{status:?}");
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    count: i64,
-}
-
-async fn count(conn: &mut diesel_async::AsyncPgConnection, sql: &str) -> i64 {
-    diesel::sql_query(sql)
-        .get_result::<Count>(conn)
-        .await
-        .expect(sql)
-        .count
 }
 
 #[actix_web::test]
@@ -232,15 +205,7 @@ async fn a_server_killed_in_the_middle_of_writes_leaves_nothing_half_written() {
     assert_eq!(done, 5);
     // The next writes are caught half-way: each has inserted its event and waits to link its
     // themes when the server dies.
-    let mut conn = app.db().await;
-    diesel::sql_query("BEGIN")
-        .execute(&mut conn)
-        .await
-        .expect("begin");
-    diesel::sql_query("LOCK TABLE event_themes IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut conn)
-        .await
-        .expect("lock");
+    let locked = Locked::table(&app, "event_themes").await;
     let caught: Vec<_> = (5..25).map(write).collect();
     let mut waiting = 0;
     for _ in 0..100 {
@@ -258,10 +223,7 @@ async fn a_server_killed_in_the_middle_of_writes_leaves_nothing_half_written() {
     }
     assert!(waiting >= 4, "{waiting} writes waiting");
     server.kill();
-    diesel::sql_query("COMMIT")
-        .execute(&mut conn)
-        .await
-        .expect("unlock");
+    locked.release().await;
     for write in caught {
         assert!(
             !matches!(write.await, Ok(Ok(201))),

@@ -933,6 +933,47 @@ impl TestApp {
     }
 }
 
+/// Holds `table` locked from another session until dropped: every statement that reads it
+/// waits.
+pub struct Locked(AsyncPgConnection);
+
+impl Locked {
+    pub async fn table(app: &TestApp, table: &str) -> Locked {
+        let mut conn = app.db().await;
+        diesel::sql_query("BEGIN")
+            .execute(&mut conn)
+            .await
+            .expect("begin");
+        diesel::sql_query(format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+            .execute(&mut conn)
+            .await
+            .expect("lock");
+        Locked(conn)
+    }
+
+    pub async fn release(mut self) {
+        diesel::sql_query("ROLLBACK")
+            .execute(&mut self.0)
+            .await
+            .expect("rollback");
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+/// The number a `SELECT count(*) AS count …` statement answers.
+pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
+    diesel::sql_query(sql)
+        .get_result::<Count>(conn)
+        .await
+        .expect(sql)
+        .count
+}
+
 /// A `relais serve` process on the test's database, stopped when dropped.
 pub struct Process {
     child: Child,

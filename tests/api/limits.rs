@@ -3,37 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use relais::config::Pooling;
 use serde_json::json;
 
-use crate::helpers::{As, Method, TestApp};
-
-/// Holds `table` locked from another session until dropped: every statement that reads it
-/// waits.
-struct Locked(AsyncPgConnection);
-
-impl Locked {
-    async fn table(app: &TestApp, table: &str) -> Locked {
-        let mut conn = app.db().await;
-        diesel::sql_query("BEGIN")
-            .execute(&mut conn)
-            .await
-            .expect("begin");
-        diesel::sql_query(format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
-            .execute(&mut conn)
-            .await
-            .expect("lock");
-        Locked(conn)
-    }
-
-    async fn release(mut self) {
-        diesel::sql_query("ROLLBACK")
-            .execute(&mut self.0)
-            .await
-            .expect("rollback");
-    }
-}
+use crate::helpers::{As, Locked, Method, TestApp};
 
 /// Every connection of the pool is back in it, idle and healthy.
 async fn pool_is_whole(app: &TestApp) {

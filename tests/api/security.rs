@@ -6,17 +6,9 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use diesel::sql_types::BigInt;
-use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::helpers::{As, Method, TestApp};
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    count: i64,
-}
+use crate::helpers::{As, Method, TestApp, count};
 
 /// How many rows the tables a write could touch hold: the same before and after an attack.
 async fn rows(app: &TestApp) -> Vec<i64> {
@@ -32,11 +24,7 @@ async fn rows(app: &TestApp) -> Vec<i64> {
         "registrations",
         "audit_entries",
     ] {
-        let found: Count = diesel::sql_query(format!("SELECT count(*) AS count FROM {table}"))
-            .get_result(&mut conn)
-            .await
-            .expect(table);
-        counts.push(found.count);
+        counts.push(count(&mut conn, &format!("SELECT count(*) AS count FROM {table}")).await);
     }
     counts
 }
