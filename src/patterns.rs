@@ -32,31 +32,46 @@ impl<'a> Whitelists<'a> {
         }
     }
 
+    /// States the whitelists on the operations whose answer is the item or a page of them, and
+    /// on the list's feeds (`/events.ics` beside `/events`). A list that counts by nothing
+    /// takes no `facets`.
     pub fn document(&self, api: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{RefOr, Schema};
         let item = format!("#/components/schemas/{}", self.schema);
         let page = format!("#/components/schemas/Page_{}", self.schema);
-        for path in api.paths.paths.values_mut() {
+        let answer = |operation: &utoipa::openapi::path::Operation| {
+            let response = operation.responses.responses.get("200")?;
+            let RefOr::T(response) = response else {
+                return None;
+            };
+            let RefOr::T(content) = response.content.get("application/json")? else {
+                return None;
+            };
+            match &content.schema {
+                Some(RefOr::Ref(reference)) => Some(reference.ref_location.clone()),
+                _ => None,
+            }
+        };
+        let lists: Vec<String> = api
+            .paths
+            .paths
+            .iter()
+            .filter(|(_, path)| path.get.as_ref().and_then(answer) == Some(page.clone()))
+            .map(|(name, _)| format!("{name}."))
+            .collect();
+        for (name, path) in api.paths.paths.iter_mut() {
             let Some(operation) = path.get.as_mut() else {
                 continue;
             };
-            let answer = operation
-                .responses
-                .responses
-                .get("200")
-                .and_then(|response| match response {
-                    RefOr::T(response) => response.content.get("application/json"),
-                    RefOr::Ref(_) => None,
-                })
-                .and_then(|content| match content {
-                    RefOr::T(content) => match &content.schema {
-                        Some(RefOr::Ref(reference)) => Some(reference.ref_location.clone()),
-                        _ => None,
-                    },
-                    RefOr::Ref(_) => None,
-                });
-            if answer != Some(item.clone()) && answer != Some(page.clone()) {
+            let read = answer(operation);
+            let is_feed = lists.iter().any(|list| name.starts_with(list));
+            if read != Some(item.clone()) && read != Some(page.clone()) && !is_feed {
                 continue;
+            }
+            if self.facets.is_empty()
+                && let Some(parameters) = operation.parameters.as_mut()
+            {
+                parameters.retain(|p| !matches!(p, RefOr::T(p) if p.name == "facets"));
             }
             for parameter in operation.parameters.iter_mut().flatten() {
                 let RefOr::T(parameter) = parameter else {

@@ -130,14 +130,13 @@ query-invalid-value = invalid value for query parameter `{ $name }`: { $reason }
 shaping-refused = this list takes neither `fields` nor `include`
 feed-shaping = a feed takes the list's filters, sort and paging, not `fields`, `include` or `facets`
 page-range = `page` counts from 1
-page-too-deep = `page` reads the first { $max } items, here to page { $deepest }: page further with the `cursor` of the `next` link
+page-too-deep = `page` goes up to { $max }: page further with the `cursor` of the `next` link
 per-page-range = `per_page` must be between 1 and { $max }
 page-and-cursor = give either `page` or `cursor`, not both
 q-length = `q` must hold between 1 and { $max } characters
 radius-range = `radius_km` must be more than 0 and at most { $max }
 radius-needs-near = `radius_km` needs `near=latitude,longitude`
 sort-unknown = cannot sort by `{ $name }`; sortable fields: { $fields }
-sort-twice = `{ $name }` is sorted on twice
 facet-unknown = cannot count by `{ $name }`; facets of this list: { $facets }
 facet-none = cannot count by `{ $name }`; facets of this list: none
 cursor-invalid = `cursor` is not a cursor this list gave

@@ -133,14 +133,13 @@ query-invalid-value = valeur invalide pour le paramètre de requête `{ $name }`
 shaping-refused = cette liste ne prend ni `fields` ni `include`
 feed-shaping = un flux prend les filtres, le tri et la pagination de la liste, pas `fields`, `include` ni `facets`
 page-range = `page` compte à partir de 1
-page-too-deep = `page` lit les { $max } premiers éléments, ici jusqu'à la page { $deepest } : continuez avec le `cursor` du lien `next`
+page-too-deep = `page` va jusqu'à { $max } : continuez avec le `cursor` du lien `next`
 per-page-range = `per_page` doit être compris entre 1 et { $max }
 page-and-cursor = donnez `page` ou `cursor`, pas les deux
 q-length = `q` doit compter entre 1 et { $max } caractères
 radius-range = `radius_km` doit être supérieur à 0 et au plus { $max }
 radius-needs-near = `radius_km` demande `near=latitude,longitude`
 sort-unknown = impossible de trier par `{ $name }` ; champs triables : { $fields }
-sort-twice = `{ $name }` est trié deux fois
 facet-unknown = impossible de compter par `{ $name }` ; facettes de cette liste : { $facets }
 facet-none = impossible de compter par `{ $name }` ; cette liste n'a pas de facettes
 cursor-invalid = `cursor` n'est pas un curseur donné par cette liste

@@ -64,7 +64,12 @@ which, and `type` and each field's `code` are the same in both.",
     components(schemas(
         crate::error::Problem,
         crate::error::FieldProblem,
-        crate::resources::audit::Action
+        crate::resources::audit::Action,
+        // Query values with schemas of their own, which parameters do not collect.
+        crate::query::DateBound,
+        crate::query::geo::Territories,
+        crate::query::geo::Point,
+        crate::query::geo::BoundingBox
     )),
 )]
 struct ApiDoc;
@@ -130,6 +135,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Whitelists::of(&webhooks::model::WEBHOOKS, "Webhook").document(&mut api);
     Whitelists::of(&webhooks::model::DELIVERIES, "Delivery").document(&mut api);
     Whitelists::of(&contributions::model::CONTRIBUTIONS, "Contribution").document(&mut api);
+    documents::files::document_types(&mut api);
     patch_schemas(&mut api);
     idempotency_keys(&mut api);
     page_items(&mut api);
@@ -141,19 +147,8 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
 /// Every `POST` takes an `Idempotency-Key` ([`crate::http::idempotency`]): the header, and the
 /// answers it adds where the operation does not have them already.
 fn idempotency_keys(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::Required;
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{ContentBuilder, Required, ResponseBuilder};
-    let problem = |description: &str| {
-        ResponseBuilder::new()
-            .description(description)
-            .content(
-                "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build()
-    };
     for (path, item) in api.paths.paths.iter_mut() {
         let Some(post) = item.post.as_mut() else {
             continue;
@@ -196,7 +191,7 @@ fn idempotency_keys(api: &mut utoipa::openapi::OpenApi) {
                 }
                 Some(RefOr::Ref(_)) => {}
                 None => {
-                    let answer = problem(description).into();
+                    let answer = rules::problem(description).into();
                     post.responses.responses.insert(status.to_string(), answer);
                 }
             }

@@ -29,6 +29,100 @@ const REGIONS: [&str; 18] = [
     "93", "94",
 ];
 
+/// [`is_region_code`] as the spec's `pattern`.
+const REGION_CODE_PATTERN: &str = "^(01|02|03|04|06|11|24|27|28|32|44|52|53|75|76|84|93|94)$";
+
+/// [`is_department_code`] as the spec's `pattern`.
+const DEPARTMENT_CODE_PATTERN: &str = "^(0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46])$";
+
+/// A latitude and a longitude in degrees, as patterns (a point's or a box's sides).
+const LATITUDE: &str = "-?(?:90(?:\\.0+)?|[1-8]?[0-9](?:\\.[0-9]+)?)";
+const LONGITUDE: &str = "-?(?:180(?:\\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\\.[0-9]+)?)";
+
+/// `code`'s pattern without its anchors.
+fn unanchored(pattern: &str) -> &str {
+    pattern.trim_start_matches('^').trim_end_matches('$')
+}
+
+/// A text schema of `pattern`.
+fn code_schema(
+    pattern: &str,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .description(Some(description))
+        .pattern(Some(pattern))
+        .into()
+}
+
+/// An INSEE region code, as inputs take it.
+pub struct RegionCode;
+
+impl utoipa::PartialSchema for RegionCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code_schema(
+            REGION_CODE_PATTERN,
+            "An INSEE region code since 2016 (`76`: Occitanie).",
+        )
+    }
+}
+
+impl utoipa::ToSchema for RegionCode {}
+
+/// An INSEE department code, as inputs take it.
+pub struct DepartmentCode;
+
+impl utoipa::PartialSchema for DepartmentCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code_schema(
+            DEPARTMENT_CODE_PATTERN,
+            "An INSEE department code (`34`, `2A`, `974`).",
+        )
+    }
+}
+
+impl utoipa::ToSchema for DepartmentCode {}
+
+impl utoipa::PartialSchema for Territories {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let one = format!(
+            "(?:region:{}|department:{})",
+            unanchored(REGION_CODE_PATTERN),
+            unanchored(DEPARTMENT_CODE_PATTERN)
+        );
+        code_schema(
+            &format!("^{one}(?:,{one})*$"),
+            "INSEE territories, comma-separated (`region:76,department:34`).",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Territories {}
+
+impl utoipa::PartialSchema for Point {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code_schema(
+            &format!("^{LATITUDE},{LONGITUDE}$"),
+            "`latitude,longitude` in degrees (`43.6045,1.4440`).",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Point {}
+
+impl utoipa::PartialSchema for BoundingBox {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code_schema(
+            &format!("^{LONGITUDE},{LATITUDE},{LONGITUDE},{LATITUDE}$"),
+            "`west,south,east,north` in degrees (`1.0,43.3,2.0,43.9`); west is not east of \
+             east, nor south north of north.",
+        )
+    }
+}
+
+impl utoipa::ToSchema for BoundingBox {}
+
 /// Whether `code` is an INSEE region code (`76`).
 fn is_region_code(code: &str) -> bool {
     REGIONS.contains(&code)
@@ -274,18 +368,18 @@ impl Near {
 pub struct GeoFilters {
     /// INSEE territories, comma-separated: `region:76`, `department:34`. A region also
     /// matches the items of its departments.
-    #[param(value_type = Option<String>, example = "region:76")]
+    #[param(example = "region:76")]
     pub territory: Option<Territories>,
     /// `latitude,longitude` in degrees: only items with coordinates. On a list, each item
     /// carries its `distance_km`, nearest first unless `q` or `sort` orders them.
-    #[param(value_type = Option<String>, example = "43.6045,1.4440")]
+    #[param(example = "43.6045,1.4440")]
     pub near: Option<Point>,
     /// With `near`: only items within this many kilometres.
     #[param(example = 50)]
     pub radius_km: Option<f64>,
     /// Items inside a box: `west,south,east,north` in degrees (longitudes then latitudes, as
     /// in GeoJSON).
-    #[param(value_type = Option<String>, example = "1.0,43.3,2.0,43.9")]
+    #[param(example = "1.0,43.3,2.0,43.9")]
     pub bbox: Option<BoundingBox>,
 }
 
@@ -314,6 +408,29 @@ impl Territories {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_patterns_take_the_codes_and_no_other() {
+        let region = regex::Regex::new(REGION_CODE_PATTERN).expect("a regex");
+        let department = regex::Regex::new(DEPARTMENT_CODE_PATTERN).expect("a regex");
+        let symbols = "0123456789AB".chars().map(String::from);
+        let twos: Vec<String> = symbols
+            .clone()
+            .flat_map(|a| symbols.clone().map(move |b| format!("{a}{b}")))
+            .collect();
+        let threes: Vec<String> = twos
+            .iter()
+            .flat_map(|two| symbols.clone().map(move |c| format!("{two}{c}")))
+            .collect();
+        for code in twos.iter().chain(&threes) {
+            assert_eq!(region.is_match(code), is_region_code(code), "{code}");
+            assert_eq!(
+                department.is_match(code),
+                is_department_code(code),
+                "{code}"
+            );
+        }
+    }
 
     #[test]
     fn box_around_a_point_holds_the_circle() {

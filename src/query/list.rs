@@ -332,7 +332,8 @@ fn order(
     }
 }
 
-/// Parses `sort=-a,b` against the whitelist.
+/// Parses `sort=-a,b` against the whitelist. A field named again is already ordered by its
+/// first mention, as in SQL's `ORDER BY a, a DESC`: it adds nothing, and is left out.
 fn parse_sort(collection: &Collection, sort: Option<&str>) -> ApiResult<Sort> {
     let sort = sort.unwrap_or(collection.default_sort);
     let mut keys: Sort = Vec::new();
@@ -349,13 +350,9 @@ fn parse_sort(collection: &Collection, sort: Option<&str>) -> ApiResult<Sort> {
                 fields = names.join(", ")
             ))
         })?;
-        if keys.iter().any(|(k, _)| k.name == key.name) {
-            return Err(ApiError::bad_request(msg!(
-                "sort-twice",
-                name = name.to_string()
-            )));
+        if !keys.iter().any(|(k, _)| k.name == key.name) {
+            keys.push((key, direction));
         }
-        keys.push((key, direction));
     }
     Ok(keys)
 }

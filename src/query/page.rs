@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::collection::FacetCount;
 use super::cursor::{self, Sort};
-use super::params::{DEFAULT_PER_PAGE, ListQuery, deepest_page};
+use super::params::{DEFAULT_PER_PAGE, ListQuery, MAX_PAGE};
 use crate::error::{ApiError, ApiResult};
 
 /// `meta` of every list.
@@ -231,7 +231,7 @@ impl PageEnd {
         let by_cursor = query.paging.cursor.is_some();
         let page = query.paging.page.unwrap_or(1);
         let last_page = ((self.total.max(1) - 1) / i64::from(per_page) + 1) as u32;
-        let deepest = deepest_page(per_page);
+        let deepest = MAX_PAGE;
         let link = |changes: &[(&str, Option<String>)]| {
             let mut pairs: Vec<(String, String)> = query
                 .pairs

@@ -17,24 +17,19 @@ use crate::msg;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
-/// How deep `page=` reads: the items past this many are reached by `cursor`, whose cost does
-/// not grow with depth, where an offset makes the database read and drop every row before.
-pub const MAX_OFFSET: u32 = 10_000;
-
-/// The deepest `page` of `per_page` items within [`MAX_OFFSET`].
-pub fn deepest_page(per_page: u32) -> u32 {
-    MAX_OFFSET / per_page + 1
-}
+/// How deep `page=` reads: at most 100 pages of at most [`MAX_PER_PAGE`], an offset of at most
+/// 9,900 rows, which the database reads and drops; further items are reached by `cursor`,
+/// whose cost does not grow with depth. A plain maximum, so that the spec can state it.
+pub const MAX_PAGE: u32 = 100;
 
 /// The paging and sorting parameters every list takes.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
-    /// Page number, from 1 (offset paging), as deep as the first 10,000 items:
-    /// `(page - 1) × per_page` is at most 10,000. Past that depth, the `next` link pages by
+    /// Page number, from 1 (offset paging), up to 100. Past page 100, the `next` link pages by
     /// `cursor`.
-    #[param(minimum = 1, maximum = 10_001, example = 1)]
+    #[param(minimum = 1, maximum = 100, example = 1)]
     pub page: Option<u32>,
     /// Items per page, at most 100.
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -56,10 +51,9 @@ pub struct Paging {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedPaging {
-    /// Page number, from 1 (offset paging), as deep as the first 10,000 items:
-    /// `(page - 1) × per_page` is at most 10,000. Past that depth, the `next` link pages by
+    /// Page number, from 1 (offset paging), up to 100. Past page 100, the `next` link pages by
     /// `cursor`.
-    #[param(minimum = 1, maximum = 10_001, example = 1)]
+    #[param(minimum = 1, maximum = 100, example = 1)]
     pub page: Option<u32>,
     /// Items per page, at most 100.
     #[param(minimum = 1, maximum = 100, example = 100)]
@@ -265,16 +259,8 @@ impl<F: Filters> ListQuery<F> {
                 max = MAX_PER_PAGE
             )));
         }
-        let per_page = paging.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if paging
-            .page
-            .is_some_and(|page| page > deepest_page(per_page))
-        {
-            return Err(ApiError::bad_request(msg!(
-                "page-too-deep",
-                max = MAX_OFFSET,
-                deepest = deepest_page(per_page)
-            )));
+        if paging.page.is_some_and(|page| page > MAX_PAGE) {
+            return Err(ApiError::bad_request(msg!("page-too-deep", max = MAX_PAGE)));
         }
         if paging.cursor.is_some() && paging.page.is_some() {
             return Err(ApiError::bad_request(msg!("page-and-cursor")));

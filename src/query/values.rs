@@ -29,6 +29,26 @@ impl TryFrom<String> for DateBound {
     }
 }
 
+impl utoipa::PartialSchema for DateBound {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat};
+        let text = |format| {
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(text(KnownFormat::Date))
+            .item(text(KnownFormat::DateTime))
+            .description(Some(
+                "A date (`2026-03-01`, a day in Paris time) or an RFC 3339 date-time.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DateBound {}
+
 fn paris_midnight(date: NaiveDate) -> Result<DateTime<Utc>, String> {
     chrono_tz::Europe::Paris
         .from_local_datetime(&date.and_time(NaiveTime::MIN))

@@ -146,6 +146,9 @@ pub struct SearchFilters {
     pub q: String,
     /// Comma-separated types to search (default: all): centres, actors, events, trainings,
     /// documents.
+    #[param(
+        pattern = "^(?:centres|actors|events|trainings|documents)(?:,(?:centres|actors|events|trainings|documents))*$"
+    )]
     pub types: Option<String>,
     /// Items of this centre (id or slug); for centres, the centre itself.
     pub centre: Option<String>,
@@ -154,10 +157,10 @@ pub struct SearchFilters {
     /// Of this kind (types without kinds are then left out).
     pub kind: Option<String>,
     /// Events not over by then, documents published since then.
-    #[param(value_type = Option<String>, example = "2026-01-01")]
+    #[param(example = "2026-01-01")]
     pub from: Option<DateBound>,
     /// Events started by then, documents published by then.
-    #[param(value_type = Option<String>, example = "2027-12-31")]
+    #[param(example = "2027-12-31")]
     pub to: Option<DateBound>,
 }
 
@@ -379,7 +382,7 @@ fn facets_json() -> Sql {
     extensions(("x-roles" = json!(["public", "member", "admin"]))),
     // The paging of the lists, less `sort` and `facets`: hits are ranked, facets always come.
     params(
-        ("page" = Option<u32>, Query, minimum = 1, description = "Page number, from 1 (offset paging)."),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page number, from 1 (offset paging), up to 100; past page 100, the `next` link pages by `cursor`."),
         ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Hits per page, at most 100."),
         ("cursor" = Option<String>, Query, description = "Keyset paging: the `meta.next_cursor` of the previous page. Not combined with `page`."),
         SearchFilters, GeoFilters),

@@ -55,6 +55,24 @@ pub fn validate_date(date: &chrono::NaiveDate) -> Result<(), ValidationError> {
     }
 }
 
+/// An IANA time zone name, as the spec states it: one of those [`validate_timezone`] takes.
+pub struct TimeZoneName;
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name());
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some(
+                "An IANA time zone name (`Europe/Paris`, `America/Cayenne`).",
+            ))
+            .enum_values(Some(names))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZoneName {}
+
 /// An IANA time zone name (`Europe/Paris`, `America/Cayenne`).
 pub fn validate_timezone(name: &str) -> Result<(), ValidationError> {
     name.parse::<chrono_tz::Tz>()

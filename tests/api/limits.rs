@@ -136,7 +136,7 @@ async fn bodies_past_the_limit_and_of_another_type_are_refused() {
 }
 
 #[actix_web::test]
-async fn page_reads_the_first_ten_thousand_items_and_the_cursor_goes_beyond() {
+async fn page_goes_to_one_hundred_and_the_cursor_goes_beyond() {
     let app = TestApp::spawn().await;
     let mut conn = app.db().await;
     diesel::sql_query(
@@ -148,9 +148,9 @@ async fn page_reads_the_first_ten_thousand_items_and_the_cursor_goes_beyond() {
     .expect("themes");
     let per_page =
         |page: u32, size: u32| format!("/api/v1/themes?sort=slug&page={page}&per_page={size}");
-    // (501 - 1) × 20 = 10,000: the deepest page of 20.
-    let deepest = app.get(&per_page(501, 20), As::Public).await.expect(200);
-    assert_eq!(deepest["data"][0]["slug"], "theme-10001");
+    // Page 100 of 100 starts at item 9,901: the deepest page.
+    let deepest = app.get(&per_page(100, 100), As::Public).await.expect(200);
+    assert_eq!(deepest["data"][0]["slug"], "theme-09901");
     let next = deepest["links"]["next"].as_str().expect("a next link");
     let names: Vec<&str> = next
         .split(['?', '&'])
@@ -163,13 +163,13 @@ async fn page_reads_the_first_ten_thousand_items_and_the_cursor_goes_beyond() {
     );
     assert!(deepest["links"]["last"].is_null(), "{}", deepest["links"]);
     let beyond = app.get(next, As::Public).await.expect(200);
-    assert_eq!(beyond["data"][0]["slug"], "theme-10021");
-    let too_deep = app.get(&per_page(502, 20), As::Public).await;
+    assert_eq!(beyond["data"][0]["slug"], "theme-10001");
+    let too_deep = app.get(&per_page(101, 20), As::Public).await;
     assert_eq!(too_deep.status, 400, "{}", too_deep.body);
     assert!(
         too_deep.body["detail"]
             .as_str()
-            .is_some_and(|d| d.contains("to page 501") && d.contains("`cursor`")),
+            .is_some_and(|d| d.contains("up to 100") && d.contains("`cursor`")),
         "{}",
         too_deep.body
     );

@@ -95,9 +95,17 @@ async fn sorting_follows_the_whitelist_in_both_directions() {
         slugs(&two_keys),
         ["theme-03", "theme-02", "theme-01", "theme-00"]
     );
+    // A field sorted on again adds nothing, as in SQL's `ORDER BY a, a DESC`.
+    let again = app
+        .get("/api/v1/themes?sort=-slug,slug,-slug", As::Public)
+        .await
+        .expect(200);
+    assert_eq!(
+        slugs(&again),
+        ["theme-03", "theme-02", "theme-01", "theme-00"]
+    );
     for bad in [
         "sort=",
-        "sort=slug,slug",
         "sort=password_hash",
         "page=0",
         "page=2147483648",

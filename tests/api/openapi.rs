@@ -594,6 +594,12 @@ async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
                 .replace("{session}", &session)
                 .replace("{id}", &webhook)
         };
+        // Search takes its words first.
+        let path = if template.ends_with("/search") {
+            format!("{path}?q=zones&")
+        } else {
+            format!("{path}?")
+        };
         for parameter in parameters {
             let (Some(pattern), "query") = (
                 parameter["schema"]["pattern"].as_str(),
@@ -602,13 +608,16 @@ async fn the_spec_patterns_of_list_parameters_are_what_the_server_takes() {
                 continue;
             };
             let name = parameter["name"].as_str().expect("name");
+            if !["sort", "facets", "fields", "include", "types"].contains(&name) {
+                continue;
+            }
             for value in pattern_names(pattern) {
-                let reply = app.get(&format!("{path}?{name}={value}"), As::Admin).await;
-                assert_eq!(reply.status, 200, "{path}?{name}={value}: {}", reply.body);
+                let reply = app.get(&format!("{path}{name}={value}"), As::Admin).await;
+                assert_eq!(reply.status, 200, "{path}{name}={value}: {}", reply.body);
                 checked += 1;
             }
-            let refused = app.get(&format!("{path}?{name}=inconnu"), As::Admin).await;
-            assert_eq!(refused.status, 400, "{path}?{name}=inconnu");
+            let refused = app.get(&format!("{path}{name}=inconnu"), As::Admin).await;
+            assert_eq!(refused.status, 400, "{path}{name}=inconnu");
         }
     }
     assert!(checked >= 150, "only {checked} names checked");

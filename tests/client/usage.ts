@@ -4,6 +4,9 @@ import createClient from "openapi-fetch";
 import type { paths, components } from "./relais";
 
 type Event = components["schemas"]["Event"];
+// With `fields=`, an item holds only the fields asked for and its `id`: a page's items are each
+// an `Event` or an `EventFields`, whose properties are all optional but `id`.
+type ListedEvent = Event | components["schemas"]["EventFields"];
 
 // JSON and its problems only: lists and items may also be sent as JSON-LD and CSV, which this
 // client does not ask for.
@@ -12,7 +15,7 @@ const relais = createClient<paths, "application/json" | "application/problem+jso
   headers: { Authorization: "Bearer <token>" },
 });
 
-export async function upcoming(centre: string): Promise<Event[]> {
+export async function upcoming(centre: string): Promise<ListedEvent[]> {
   const { data, error } = await relais.GET("/api/v1/events", {
     params: { query: { centre, from: "2026-12-03", sort: "starts_at", per_page: 20 } },
   });
@@ -20,6 +23,14 @@ export async function upcoming(centre: string): Promise<Event[]> {
   const total: number = data.meta.total;
   console.log(`${total} événements`);
   return data.data;
+}
+
+export async function titles(): Promise<string[]> {
+  const { data, error } = await relais.GET("/api/v1/events", {
+    params: { query: { fields: "title,starts_at", sort: "starts_at" } },
+  });
+  if (error) throw new Error(error.title);
+  return data.data.map((event) => `${event.id} : ${event.title ?? "sans titre"}`);
 }
 
 export async function read(slug: string): Promise<string> {

@@ -254,6 +254,24 @@ fn not_yours(field: &str) -> Option<Message> {
     }
 }
 
+/// The caller's actor profile as `PATCH /me` takes it: an actor without its `centre_ids`.
+pub struct ProfileInput;
+
+impl utoipa::PartialSchema for ProfileInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        let mut schema =
+            <crate::resources::actors::api::ActorInput as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.properties.shift_remove("centre_ids");
+            object.required.retain(|name| name != "centre_ids");
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for ProfileInput {}
+
 /// Edit the caller's own actor profile with a JSON Merge Patch.
 ///
 /// Only the profile, contact details included (`email`, `phone`); the account's fields and the
@@ -261,7 +279,7 @@ fn not_yours(field: &str) -> Option<Message> {
 #[utoipa::path(tag = "auth", operation_id = "update_me", security(("bearer" = [])),
     extensions(("x-roles" = json!(["member", "admin"]))),
     params(("If-Match" = Option<String>, Header, description = "The ETag last read")),
-    request_body(content = crate::resources::actors::api::ActorInput, content_type = "application/merge-patch+json",
+    request_body(content = ProfileInput, content_type = "application/merge-patch+json",
         description = "A JSON Merge Patch of the caller's actor profile"),
     responses(
         (status = 200, description = "The updated profile", body = Actor, headers(("ETag" = String))),

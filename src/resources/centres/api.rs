@@ -12,7 +12,7 @@ use super::model::{CENTRES, Centre, Scope};
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::geo::GeoFilters;
+use crate::query::geo::{DepartmentCode, GeoFilters, RegionCode};
 use crate::query::{Collection, Condition, Filters, Instant, ListQuery, Page, Paging, Shaping};
 use crate::resources::linked_data::{self, node};
 use crate::resources::links;
@@ -74,11 +74,11 @@ pub struct CentreInput {
     pub longitude: Option<f64>,
     /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
     #[validate(length(min = 2, max = 2))]
-    #[schema(min_length = 2, max_length = 2)]
+    #[schema(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
     /// INSEE department code (`34`, `2A`, `974`).
     #[validate(length(min = 2, max = 3))]
-    #[schema(min_length = 2, max_length = 3)]
+    #[schema(value_type = Option<DepartmentCode>)]
     pub department_code: Option<String>,
     /// Theme slugs.
     #[serde(default)]

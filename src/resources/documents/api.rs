@@ -114,10 +114,10 @@ pub struct DocumentFilters {
     /// ISO 639-1 code.
     pub language: Option<String>,
     /// Published on or after this date.
-    #[param(value_type = Option<String>, example = "2026-01-01")]
+    #[param(example = "2026-01-01")]
     pub from: Option<DateBound>,
     /// Published on or before this date.
-    #[param(value_type = Option<String>, example = "2026-12-31")]
+    #[param(example = "2026-12-31")]
     pub to: Option<DateBound>,
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]

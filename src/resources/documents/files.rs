@@ -41,13 +41,36 @@ const ACCEPTED: &[&str] = &[
     "image/webp",
 ];
 
+/// The spec's answers of `GET /documents/{key}/file` name each type a file may have, where
+/// the annotations can only say one.
+pub fn document_types(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    let Some(get) = api
+        .paths
+        .paths
+        .get_mut("/api/v1/documents/{key}/file")
+        .and_then(|item| item.get.as_mut())
+    else {
+        return;
+    };
+    for status in ["200", "206"] {
+        if let Some(RefOr::T(response)) = get.responses.responses.get_mut(status)
+            && let Some(content) = response.content.shift_remove("application/octet-stream")
+        {
+            for media in ACCEPTED.iter().chain(&["text/plain", "text/csv"]) {
+                response.content.insert(media.to_string(), content.clone());
+            }
+        }
+    }
+}
+
 /// How much of the start of a file its type is read from: Office Open XML names its parts
 /// in the zip's first entries.
 const SNIFFED_BYTES: usize = 64 * 1024;
 
 /// A file's bytes.
 #[derive(ToSchema)]
-#[schema(value_type = String, format = Binary)]
+#[schema(value_type = String, format = Binary, min_length = 1)]
 #[allow(dead_code)]
 pub struct FileContent(Vec<u8>);
 

@@ -13,7 +13,7 @@ use super::model::{EVENTS, Event, EventKind, EventStatus};
 use crate::auth::{Admin, Caller, Member};
 use crate::error::{ApiResult, CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{JsonBody, MergePatch};
-use crate::query::geo::GeoFilters;
+use crate::query::geo::{DepartmentCode, GeoFilters, RegionCode};
 use crate::query::visibility::{Publicity, sees};
 use crate::query::{
     Authorship, Collection, Condition, DateBound, FeedPaging, Filters, Instant, ListQuery, Page,
@@ -33,9 +33,9 @@ use crate::resources::shape;
 use crate::resources::territories;
 use crate::resources::themes::api::Themes;
 use crate::resources::values::{
-    Audience, Format, RegistrationMode, WaitlistPromotion, check_coordinates, check_instant,
-    check_period, check_registration_instants, check_registration_window, default_offer_hours,
-    default_timezone, local_time, validate_slug, validate_timezone,
+    Audience, Format, RegistrationMode, TimeZoneName, WaitlistPromotion, check_coordinates,
+    check_instant, check_period, check_registration_instants, check_registration_window,
+    default_offer_hours, default_timezone, local_time, validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, places, slugs};
 use crate::schema::events;
@@ -75,6 +75,7 @@ pub struct EventInput {
     pub ends_at: DateTime<FixedOffset>,
     #[serde(default = "default_timezone")]
     #[validate(custom(function = "validate_timezone"))]
+    #[schema(value_type = TimeZoneName)]
     pub timezone: String,
     pub format: Format,
     #[validate(length(max = 300))]
@@ -94,11 +95,11 @@ pub struct EventInput {
     pub longitude: Option<f64>,
     /// INSEE region code (`76`: Occitanie); may be left out when a department is given.
     #[validate(length(min = 2, max = 2))]
-    #[schema(min_length = 2, max_length = 2)]
+    #[schema(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
     /// INSEE department code (`34`, `2A`, `974`).
     #[validate(length(min = 2, max = 3))]
-    #[schema(min_length = 2, max_length = 3)]
+    #[schema(value_type = Option<DepartmentCode>)]
     pub department_code: Option<String>,
     #[validate(url)]
     #[schema(format = "uri")]
@@ -175,10 +176,10 @@ pub struct EventFilters {
     /// `true`: events with places left (or unlimited); `false`: full ones.
     pub has_places: Option<bool>,
     /// Events not over by then: a date (Paris time) or an RFC 3339 date-time.
-    #[param(value_type = Option<String>, example = "2026-03-01")]
+    #[param(example = "2026-03-01")]
     pub from: Option<DateBound>,
     /// Events started by then: a date (to its end, Paris time) or an RFC 3339 date-time.
-    #[param(value_type = Option<String>, example = "2026-03-31")]
+    #[param(example = "2026-03-31")]
     pub to: Option<DateBound>,
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]

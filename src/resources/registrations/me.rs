@@ -72,6 +72,12 @@ pub struct CalendarLink {
         example = "/api/v1/calendar/3f2a9c0d4b8e4f6a9d1c7b5e2a8f0c3d6e9b1a4c7d0f3e6b9a2c5d8e1f4a7b0c.ics"
     )]
     pub calendar_url: String,
+    /// The token alone, as `GET /api/v1/calendar/{token}.ics` takes it.
+    #[schema(
+        example = "3f2a9c0d4b8e4f6a9d1c7b5e2a8f0c3d6e9b1a4c7d0f3e6b9a2c5d8e1f4a7b0c",
+        pattern = "^[0-9a-f]{64}$"
+    )]
+    pub calendar_token: String,
 }
 
 /// The path of the calendar of `token`.
@@ -116,6 +122,7 @@ pub async fn rotate_calendar_token(
         .await?;
     Ok(HttpResponse::Ok().json(CalendarLink {
         calendar_url: calendar_url(&token.calendar_token),
+        calendar_token: token.calendar_token,
     }))
 }
 

@@ -26,9 +26,9 @@ use crate::resources::shape;
 use crate::resources::trainings::api::Trainings;
 use crate::resources::trainings::model::Modality;
 use crate::resources::values::{
-    RegistrationMode, WaitlistPromotion, check_coordinates, check_instant, check_period,
-    check_registration_instants, check_registration_window, default_offer_hours, default_timezone,
-    local_time, validate_slug, validate_timezone,
+    RegistrationMode, TimeZoneName, WaitlistPromotion, check_coordinates, check_instant,
+    check_period, check_registration_instants, check_registration_window, default_offer_hours,
+    default_timezone, local_time, validate_slug, validate_timezone,
 };
 use crate::resources::{Resource, crud, places, slugs};
 use crate::schema::{training_sessions, trainings};
@@ -49,6 +49,7 @@ pub struct SessionInput {
     pub ends_at: DateTime<FixedOffset>,
     #[serde(default = "default_timezone")]
     #[validate(custom(function = "validate_timezone"))]
+    #[schema(value_type = TimeZoneName)]
     pub timezone: String,
     #[validate(length(max = 300))]
     #[schema(max_length = 300)]
@@ -106,10 +107,10 @@ pub struct SessionFilters {
     /// `true`: sessions with places left (or unlimited); `false`: full ones.
     pub has_places: Option<bool>,
     /// Sessions not over by then: a date (Paris time) or an RFC 3339 date-time.
-    #[param(value_type = Option<String>, example = "2027-01-01")]
+    #[param(example = "2027-01-01")]
     pub from: Option<DateBound>,
     /// Sessions started by then: a date (to its end, Paris time) or an RFC 3339 date-time.
-    #[param(value_type = Option<String>, example = "2027-06-30")]
+    #[param(example = "2027-06-30")]
     pub to: Option<DateBound>,
     /// Changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]

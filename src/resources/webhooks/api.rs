@@ -47,7 +47,12 @@ pub struct WebhookInput {
     /// The signing secret, as Standard Webhooks writes it: `whsec_` and the base64 of 24
     /// bytes or more. Required to register; a patch that leaves it out keeps it. Never sent
     /// back.
-    #[schema(pattern = "^whsec_[A-Za-z0-9+/=]{32,}$", write_only)]
+    #[schema(
+        value_type = String,
+        required = true,
+        pattern = "^whsec_(?:[A-Za-z0-9+/]{4}){8,}(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$",
+        write_only
+    )]
     #[diesel(skip_insertion, skip_update)]
     pub secret: Option<String>,
     /// Whether it receives deliveries; enabling it again clears its failures.

@@ -294,3 +294,54 @@ pub async fn keep_delivering(state: web::Data<AppState>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    /// The pattern the spec gives `secret`, read from the document.
+    fn pattern() -> regex::Regex {
+        let api = serde_json::to_value(crate::openapi::document()).expect("the document");
+        let pattern =
+            api["components"]["schemas"]["WebhookInput"]["properties"]["secret"]["pattern"]
+                .as_str()
+                .expect("the pattern")
+                .to_string();
+        regex::Regex::new(&pattern).expect("the pattern")
+    }
+
+    #[test]
+    fn the_spec_takes_the_secrets_the_server_takes() {
+        let pattern = pattern();
+        let engine = base64::engine::general_purpose::STANDARD;
+        for length in 20..40 {
+            for fill in [0u8, 1, 0x7f, 0xff] {
+                let key: Vec<u8> = (0..length)
+                    .map(|i| fill.wrapping_add((i as u8).wrapping_mul(37)))
+                    .collect();
+                let secret = format!("whsec_{}", engine.encode(&key));
+                assert_eq!(
+                    pattern.is_match(&secret),
+                    super::check_secret(&secret).is_ok(),
+                    "{secret}"
+                );
+            }
+        }
+        for refused in [
+            "whsec_",
+            "whsec_AB==",
+            "whsec_=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "sk_x",
+        ] {
+            assert!(!pattern.is_match(refused), "{refused}");
+            assert!(super::check_secret(refused).is_err(), "{refused}");
+        }
+        // Padding bits that are not zero: base64 refuses them, and so does the pattern.
+        let odd = format!("whsec_{}B=", "A".repeat(32));
+        assert_eq!(
+            pattern.is_match(&odd),
+            super::check_secret(&odd).is_ok(),
+            "{odd}"
+        );
+    }
+}
