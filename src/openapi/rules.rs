@@ -4,10 +4,10 @@
 //! operation of its kind may answer, the shape of a sparse `fields=` answer, and the links from
 //! each creation to what can then be done with the created item.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use utoipa::openapi::link::LinkBuilder;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::schema::{
     AdditionalProperties, AnyOfBuilder, ArrayItems, Object, Schema, SchemaType, Type,
 };
@@ -29,18 +29,37 @@ pub fn problem(description: &str) -> Response {
         .build()
 }
 
+/// The operations of `item`, each with its method.
+fn operations(item: &PathItem) -> impl Iterator<Item = (&'static str, &Operation)> {
+    [
+        ("get", &item.get),
+        ("put", &item.put),
+        ("post", &item.post),
+        ("delete", &item.delete),
+        ("patch", &item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| Some((method, operation.as_ref()?)))
+}
+
+/// [`operations`], to change.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| Some((method, operation.as_mut()?)))
+}
+
 /// States the rules in `api`.
 pub fn state(api: &mut OpenApi) {
     let mut named = Vec::new();
     for item in api.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for (_, operation) in operations_mut(item) {
             non_empty_query_values(operation);
             refusals(operation);
             let contents = operation
@@ -113,42 +132,45 @@ const RULES_OF: [(&str, &str, &str); 3] = [
 /// state (a relation between two values, or with the database), after [`UNSTATED`]; the
 /// schemathesis runs excuse exactly those (tests/schemathesis/schemathesis.toml).
 fn unstated_rules(api: &mut OpenApi) {
-    let bodies = |operation: &Operation| -> BTreeSet<String> {
-        let mut names = BTreeSet::new();
-        let Some(RefOr::T(body)) = &operation.request_body else {
-            return names;
-        };
-        let components = api.components.as_ref();
-        for content in body.content.values() {
-            let RefOr::T(content) = content else { continue };
-            let schema = match &content.schema {
-                Some(RefOr::Ref(target)) => components.and_then(|c| {
-                    c.schemas.get(
-                        target
-                            .ref_location
-                            .trim_start_matches("#/components/schemas/"),
-                    )
-                }),
-                Some(schema) => Some(schema),
-                None => None,
-            };
-            if let Some(RefOr::T(Schema::Object(object))) = schema {
-                names.extend(object.properties.keys().cloned());
+    // The properties of each component, which the bodies name.
+    let properties: BTreeMap<String, BTreeSet<String>> = api
+        .components
+        .iter()
+        .flat_map(|components| &components.schemas)
+        .filter_map(|(name, schema)| match schema {
+            RefOr::T(Schema::Object(object)) => {
+                Some((name.clone(), object.properties.keys().cloned().collect()))
             }
-        }
-        names
+            _ => None,
+        })
+        .collect();
+    let bodies = |operation: &Operation| -> BTreeSet<String> {
+        let Some(RefOr::T(body)) = &operation.request_body else {
+            return BTreeSet::new();
+        };
+        body.content
+            .values()
+            .filter_map(|content| match content {
+                RefOr::T(content) => match &content.schema {
+                    Some(RefOr::Ref(target)) => properties
+                        .get(
+                            target
+                                .ref_location
+                                .trim_start_matches("#/components/schemas/"),
+                        )
+                        .cloned(),
+                    Some(RefOr::T(Schema::Object(object))) => {
+                        Some(object.properties.keys().cloned().collect())
+                    }
+                    _ => None,
+                },
+                RefOr::Ref(_) => None,
+            })
+            .flatten()
+            .collect()
     };
-    let mut found = Vec::new();
-    for (path, item) in &api.paths.paths {
-        let operations = [
-            ("get", &item.get),
-            ("put", &item.put),
-            ("post", &item.post),
-            ("delete", &item.delete),
-            ("patch", &item.patch),
-        ];
-        for (method, operation) in operations {
-            let Some(operation) = operation else { continue };
+    for (path, item) in api.paths.paths.iter_mut() {
+        for (method, operation) in operations_mut(item) {
             let fields = bodies(operation);
             let takes = |name: &str| {
                 operation
@@ -195,29 +217,14 @@ fn unstated_rules(api: &mut OpenApi) {
                 }
             }
             if !rules.is_empty() {
-                found.push((path.clone(), method, rules.join(" ")));
+                let rules = rules.join(" ");
+                operation.description = Some(match operation.description.take() {
+                    Some(description) if !description.is_empty() => {
+                        format!("{description}\n\n{UNSTATED} {rules}")
+                    }
+                    _ => format!("{UNSTATED} {rules}"),
+                });
             }
-        }
-    }
-    for (path, method, rules) in found {
-        let Some(item) = api.paths.paths.get_mut(&path) else {
-            continue;
-        };
-        let operation = match method {
-            "get" => &mut item.get,
-            "put" => &mut item.put,
-            "post" => &mut item.post,
-            "delete" => &mut item.delete,
-            _ => &mut item.patch,
-        };
-        if let Some(operation) = operation {
-            let description = operation.description.take().unwrap_or_default();
-            let joined = if description.is_empty() {
-                format!("{UNSTATED} {rules}")
-            } else {
-                format!("{description}\n\n{UNSTATED} {rules}")
-            };
-            operation.description = Some(joined);
         }
     }
 }
@@ -274,6 +281,9 @@ fn sparse_fieldsets(api: &mut OpenApi) {
         let takes_fields = get.parameters.iter().flatten().any(|parameter| {
             matches!(parameter, RefOr::T(p) if p.name == "fields" && p.parameter_in == ParameterIn::Query)
         });
+        if !takes_fields {
+            continue;
+        }
         let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200") else {
             continue;
         };
@@ -287,9 +297,6 @@ fn sparse_fieldsets(api: &mut OpenApi) {
             .ref_location
             .trim_start_matches(PREFIX)
             .to_string();
-        if !takes_fields {
-            continue;
-        }
         match name.strip_prefix("Page_") {
             Some(item) => {
                 sparse.insert(item.to_string());
@@ -387,8 +394,7 @@ const LINKS_ELSEWHERE: [Elsewhere; 5] = [
 fn links(api: &mut OpenApi) {
     let mut targets = Vec::new();
     for (path, item) in &api.paths.paths {
-        let operations = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
-        for operation in operations.into_iter().flatten() {
+        for (_, operation) in operations(item) {
             if let Some(id) = &operation.operation_id {
                 targets.push((path.clone(), id.clone()));
             }

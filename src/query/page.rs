@@ -231,7 +231,6 @@ impl PageEnd {
         let by_cursor = query.paging.cursor.is_some();
         let page = query.paging.page.unwrap_or(1);
         let last_page = ((self.total.max(1) - 1) / i64::from(per_page) + 1) as u32;
-        let deepest = MAX_PAGE;
         let link = |changes: &[(&str, Option<String>)]| {
             let mut pairs: Vec<(String, String)> = query
                 .pairs
@@ -253,7 +252,7 @@ impl PageEnd {
         PageLinks {
             self_: link(&[]),
             next: match (&self.next_cursor, by_cursor) {
-                (Some(cursor), by_cursor) if by_cursor || page >= deepest => {
+                (Some(cursor), by_cursor) if by_cursor || page >= MAX_PAGE => {
                     Some(link(&[("cursor", Some(cursor.clone())), ("page", None)]))
                 }
                 _ if self.has_more && !by_cursor => Some(to_page(page + 1)),
@@ -267,11 +266,11 @@ impl PageEnd {
                     } else {
                         (page - 1).min(last_page)
                     }
-                    .min(deepest),
+                    .min(MAX_PAGE),
                 )
             }),
             first: to_page(1),
-            last: (!self.total_is_estimate && last_page <= deepest).then(|| to_page(last_page)),
+            last: (!self.total_is_estimate && last_page <= MAX_PAGE).then(|| to_page(last_page)),
         }
     }
 }
