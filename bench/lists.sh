@@ -38,7 +38,7 @@ floor_bin=${FLOOR_BIN:-target/release/relais-floor}
 export RELAIS_DATA_DIR=bench/.data RUST_LOG=warn
 work=$(mktemp -d)
 pids=()
-stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done; }
+stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
 trap 'stop; rm -rf "$work"' EXIT
 ready() {
     for _ in $(seq 150); do

@@ -46,13 +46,13 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, api) = App::new()
+    // The routes; their document, which each worker collects anew, is dropped for the one made
+    // once per process.
+    let (app, _) = App::new()
         .into_utoipa_app()
-        .openapi(openapi::base())
         .configure(openapi::routes)
         .split_for_parts();
-    let api = openapi::finish(api);
-    let methods = web::Data::new(http::methods::Methods::of(&api));
+    let methods = openapi::published().methods.clone();
     app.app_data(state)
         .app_data(methods.clone())
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
@@ -61,7 +61,8 @@ pub fn app(
             web::PathConfig::default().error_handler(|_, _| error::ApiError::not_found().into()),
         )
         .service(web::redirect("/docs", "/docs/").permanent())
-        .service(openapi::docs(api))
+        .route("/openapi.json", web::get().to(openapi::serve))
+        .service(openapi::docs())
         .default_service(web::to(move |req: actix_web::HttpRequest| {
             let methods = methods.clone();
             async move { methods.unrouted(&req) }
@@ -173,6 +174,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let expiring = tokio::spawn(http::idempotency::keep_expiring(state.clone()));
     webhooks::configure(config.delivering);
     let delivering = tokio::spawn(webhooks::keep_delivering(state.clone()));
+    // Made here, before the workers, which share it.
+    openapi::published();
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?

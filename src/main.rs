@@ -17,6 +17,10 @@ const USAGE: &str = "usage: relais [serve | migrate | openapi | seed | create-us
 Configuration comes from the environment: RELAIS_BIND, DATABASE_URL, RELAIS_DATA_DIR,
 RELAIS_JWT_SECRET, RELAIS_DB_POOL_SIZE, RUST_LOG (see README.md).";
 
+// Gives freed memory back to the system, which glibc's allocator does not do for threads.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,7 +1,10 @@
 //! The OpenAPI document: generated from the handlers' annotations, served at `/openapi.json`,
 //! committed as `openapi/openapi.json` and checked for drift by the tests.
 
-use actix_web::App;
+use std::sync::LazyLock;
+
+use actix_web::http::header::ContentType;
+use actix_web::{App, HttpResponse, web};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
@@ -11,7 +14,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 mod rules;
 
+use crate::error::{ApiError, ApiResult};
 use crate::health;
+use crate::http::methods::Methods;
 use crate::patterns::Whitelists;
 use crate::resources::actors::api::Actors;
 use crate::resources::centres::api::Centres;
@@ -303,9 +308,41 @@ fn patch_schemas(api: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// `/openapi.json` and the interactive documentation at `/docs`, both served from the binary.
-pub fn docs(api: utoipa::openapi::OpenApi) -> SwaggerUi {
-    SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api)
+/// The interactive documentation at `/docs`, served from the binary, of `/openapi.json`.
+pub fn docs() -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json"))
+}
+
+/// The document as the server publishes it, made once per process: every worker serves these
+/// bytes and answers unrouted methods from this table. Each worker building its own kept
+/// about 8 MiB of it in that worker's memory.
+pub struct Published {
+    json: Result<web::Bytes, String>,
+    pub methods: web::Data<Methods>,
+}
+
+pub fn published() -> &'static Published {
+    static PUBLISHED: LazyLock<Published> = LazyLock::new(|| {
+        let api = document();
+        Published {
+            json: api
+                .to_json()
+                .map(web::Bytes::from)
+                .map_err(|e| format!("cannot serialise the OpenAPI document: {e}")),
+            methods: web::Data::new(Methods::of(&api)),
+        }
+    });
+    &PUBLISHED
+}
+
+/// `GET /openapi.json`.
+pub async fn serve() -> ApiResult<HttpResponse> {
+    match &published().json {
+        Ok(json) => Ok(HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(json.clone())),
+        Err(e) => Err(ApiError::internal(e)),
+    }
 }
 
 /// The document, as `relais openapi` prints it.

@@ -39,8 +39,12 @@ impl Collection {
     /// The select list, over `t`: each field as a column or as computed. With `distance`,
     /// the field `distance_km` (of collections with places) is that expression.
     pub(super) fn select_list(&self, distance: Option<&Sql>) -> Sql {
-        let fields = self.fields.iter().map(|field| {
-            let mut sql = Sql::new();
+        // One statement, pushed to in place: it is made for every request.
+        let mut sql = Sql::new();
+        for (index, field) in self.fields.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
             if *field == "distance_km" {
                 match distance {
                     Some(distance) => sql
@@ -56,9 +60,8 @@ impl Collection {
             } else {
                 sql.push("t.").push(field);
             }
-            sql
-        });
-        Sql::join(fields, ", ")
+        }
+        sql
     }
 
     /// `FROM table t`.
