@@ -5,7 +5,8 @@
 use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -669,18 +670,38 @@ impl Collection {
         scope: &[Condition],
         lock: Lock,
     ) -> Option<Sql> {
-        let mut condition = Sql::new();
-        match Uuid::parse_str(key) {
-            Ok(id) => condition.push(" AND t.id = ").bind(Bind::Uuid(id)),
+        let (column, value) = match Uuid::parse_str(key) {
+            Ok(id) => (" AND t.id = ", Bind::Uuid(id)),
             // Rows without a slug (accounts) are named by id only.
             Err(_) if !self.fields.contains(&"slug") => return None,
-            Err(_) => condition
-                .push(" AND t.slug = ")
-                .bind(Bind::Text(key.to_string())),
+            Err(_) => (" AND t.slug = ", Bind::Text(key.to_string())),
         };
+        let mut sql = if scope.is_empty() {
+            self.read_by_key(role, column)
+        } else {
+            self.select_one(role, scope, Sql::from(column))
+        };
+        sql.bind(value);
         if lock == Lock::ForUpdate {
-            condition.push(" FOR UPDATE OF t");
+            sql.push(" FOR UPDATE OF t");
         }
-        Some(self.select_one(role, scope, condition))
+        Some(sql)
+    }
+
+    /// `SELECT … WHERE` what `role` sees `AND t.<key> = `, made once per worker thread and
+    /// kept frozen: an item read is the commonest statement, and its text never changes.
+    fn read_by_key(&self, role: Role, column: &'static str) -> Sql {
+        thread_local! {
+            static READS: RefCell<HashMap<(usize, Role, &'static str), Sql>> =
+                RefCell::new(HashMap::new());
+        }
+        // Collections are statics: an address names one for the life of the process.
+        let key = (std::ptr::from_ref(self) as usize, role, column);
+        READS.with_borrow_mut(|reads| {
+            reads
+                .entry(key)
+                .or_insert_with(|| self.select_one(role, &[], Sql::from(column)).frozen())
+                .clone()
+        })
     }
 }

@@ -7,6 +7,7 @@ use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::result::QueryResult;
 use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Text, Timestamptz, Untyped};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A value bound to a statement.
@@ -26,6 +27,8 @@ pub enum Bind {
 #[derive(Clone, Debug)]
 enum Piece {
     Code(&'static str),
+    /// Consecutive `Code` pieces joined once ([`Sql::frozen`]): still only text of the code.
+    Joined(Arc<str>),
     Value(Bind),
 }
 
@@ -78,6 +81,29 @@ impl Sql {
         joined
     }
 
+    /// The same statement with each run of text joined into one piece: cheap to clone and to
+    /// walk, for a statement kept and reused.
+    pub fn frozen(&self) -> Sql {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Code(code) => text.push_str(code),
+                Piece::Joined(joined) => text.push_str(joined),
+                Piece::Value(_) => {
+                    if !text.is_empty() {
+                        pieces.push(Piece::Joined(Arc::from(std::mem::take(&mut text))));
+                    }
+                    pieces.push(piece.clone());
+                }
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(Piece::Joined(Arc::from(text)));
+        }
+        Sql { pieces }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pieces.is_empty()
     }
@@ -89,6 +115,7 @@ impl Sql {
         for piece in &self.pieces {
             match piece {
                 Piece::Code(code) => text.push_str(code),
+                Piece::Joined(joined) => text.push_str(joined),
                 Piece::Value(value) => {
                     binds.push(value.clone());
                     text.push('$');
@@ -108,6 +135,7 @@ impl QueryFragment<Pg> for Sql {
         for piece in &self.pieces {
             match piece {
                 Piece::Code(code) => out.push_sql(code),
+                Piece::Joined(joined) => out.push_sql(joined),
                 Piece::Value(value) => match value {
                     Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
                     Bind::Uuid(v) => out.push_bind_param::<diesel::sql_types::Uuid, _>(v)?,
@@ -154,5 +182,8 @@ mod tests {
         assert_eq!(binds.len(), 2);
         let joined = Sql::join([Sql::from("a"), Sql::from("b"), Sql::from("c")], ", ");
         assert_eq!(joined.render().0, "a, b, c");
+        let frozen = sql.frozen();
+        assert_eq!(frozen.pieces.len(), 4, "{frozen:?}");
+        assert_eq!(frozen.render(), sql.render());
     }
 }
