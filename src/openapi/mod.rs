@@ -107,26 +107,62 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::ready)
         .service(health::metrics)
         .service(
-            scope::scope("/api/v1")
-                .configure(centres::api::routes)
-                .configure(actors::api::routes)
-                .configure(events::api::routes)
-                .configure(trainings::api::routes)
-                .configure(sessions::api::routes)
-                .configure(registrations::api::routes)
+            scope::scope(API)
+                .service(under(&["centres"]).configure(centres::api::routes))
+                .service(under(&["actors"]).configure(actors::api::routes))
+                .service(
+                    under(&["events", "trainings"])
+                        .configure(events::api::routes)
+                        .configure(trainings::api::routes)
+                        .configure(sessions::api::routes)
+                        .configure(registrations::api::routes),
+                )
                 .configure(registrations::me::routes)
-                .configure(documents::routes)
+                .service(under(&["documents"]).configure(documents::routes))
                 .configure(contributions::api::routes)
-                .configure(themes::api::routes)
+                .service(under(&["themes"]).configure(themes::api::routes))
                 .configure(changes::routes)
                 .configure(search::routes)
                 .configure(territories::routes)
                 .configure(accounts::api::routes)
-                .configure(users::api::routes)
+                .service(under(&["users"]).configure(users::api::routes))
                 .configure(audit::api::routes)
-                .configure(trash::api::routes)
-                .configure(webhooks::api::routes),
+                .service(under(&["trash"]).configure(trash::api::routes))
+                .service(under(&["webhooks"]).configure(webhooks::api::routes)),
         );
+}
+
+const API: &str = "/api/v1";
+
+/// The routes of paths whose first segment under [`API`] is one of `segments` (`events`,
+/// `events/…` or `events.ics`), as a scope that adds nothing to their paths. actix tries the
+/// routes in order, matching each pattern with parameters as a regular expression; this
+/// scope's check of the first segment lets a request skip every pattern of other resources
+/// (an item read matched some thirty, an eighth of its instructions).
+fn under(
+    segments: &'static [&'static str],
+) -> scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope::scope("").guard(actix_web::guard::fn_guard(move |ctx| {
+        let path = ctx.head().uri.path();
+        let first = path
+            .strip_prefix(API)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .map(|rest| rest.split('/').next().unwrap_or(rest))
+            .unwrap_or_default();
+        segments.iter().any(|segment| {
+            first
+                .strip_prefix(segment)
+                .is_some_and(|tail| tail.is_empty() || tail.starts_with('.'))
+        })
+    }))
 }
 
 /// What the annotations cannot say: each item's `included`, from the relations that fill it.
