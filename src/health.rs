@@ -81,8 +81,11 @@ fn request_id(req: &ServiceRequest) -> HeaderValue {
         // From the thread's generator, not a system call per request.
         None => {
             let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
-            HeaderValue::from_str(id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
-                .unwrap_or(HeaderValue::from_static("unknown"))
+            HeaderValue::from_str(
+                id.hyphenated()
+                    .encode_lower(&mut uuid::Uuid::encode_buffer()),
+            )
+            .unwrap_or(HeaderValue::from_static("unknown"))
         }
     }
 }
