@@ -118,6 +118,17 @@ async fn the_spec_and_the_docs_are_served() {
         "{}",
         docs.body
     );
+    // The page loads the document the server serves, made once for every worker.
+    let initializer = app
+        .get("/docs/swagger-initializer.js", As::Public)
+        .await
+        .expect(200);
+    assert!(
+        initializer
+            .as_str()
+            .is_some_and(|script| script.contains("\"/openapi.json\"")),
+        "{initializer}"
+    );
     assert_eq!(
         app.get("/health/live", As::Public).await.expect(200)["status"],
         "ok"
