@@ -157,6 +157,8 @@ fn under(
             .and_then(|rest| rest.strip_prefix('/'))
             .map(|rest| rest.split('/').next().unwrap_or(rest))
             .unwrap_or_default();
+        // As the router reads it: `%64ocuments` is `documents` (borrowed when nothing is encoded).
+        let first = percent_encoding::percent_decode_str(first).decode_utf8_lossy();
         segments.iter().any(|segment| {
             first
                 .strip_prefix(segment)

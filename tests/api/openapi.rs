@@ -535,6 +535,9 @@ async fn head_answers_as_get_and_a_wrong_method_is_405_with_allow() {
     }
     let nowhere = app.get("/api/v1/nulle-part", As::Public).await;
     assert_eq!(nowhere.status, 404);
+    // A path is read as the router decodes it: an encoded letter names the same route.
+    let encoded = app.get("/api/v1/th%65mes/zones-humides", As::Public).await;
+    assert_eq!(encoded.status, 200, "{}", encoded.body);
 }
 
 #[actix_web::test]
