@@ -10,6 +10,7 @@ pub mod collection;
 pub mod condition;
 pub mod counts;
 pub mod cursor;
+pub mod find;
 pub mod geo;
 pub mod list;
 pub mod page;
