@@ -50,7 +50,9 @@ pub struct Config {
 /// The database connections, and how long a request may hold one or wait for one.
 #[derive(Clone, Copy, Debug)]
 pub struct Pooling {
-    /// `RELAIS_DB_POOL_SIZE`, the number of connections (default 16).
+    /// `RELAIS_DB_POOL_SIZE`, the number of connections (default 16): of the server's workers
+    /// together, each with its share in a pool of its own (the background tasks have one more
+    /// such share, opened as they need it).
     pub size: usize,
     /// `RELAIS_DB_POOL_WAIT_MS`: how long a request waits for a free connection before it is
     /// answered `503` with `Retry-After` (default 5,000).

@@ -150,5 +150,5 @@ pub async fn metrics(state: web::Data<AppState>, _: NoParams) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(NOT_KEPT)
         .content_type(crate::metrics::CONTENT_TYPE)
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render(state.pools_status()))
 }

@@ -53,7 +53,8 @@ pub fn app(
         .configure(openapi::routes)
         .split_for_parts();
     let methods = openapi::published().methods.clone();
-    app.app_data(state)
+    // Called once per worker, on its thread: the worker's own pool is opened here.
+    app.app_data(web::Data::new(state.for_worker()))
         .app_data(methods.clone())
         .app_data(web::PayloadConfig::new(http::MAX_BODY_BYTES))
         // An id that is not one (`/webhooks/nul`) names no resource: a 404 problem.
@@ -148,9 +149,15 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let tokens = TokenService::from_config(&config)?;
     let database = Database::open(&config).await?;
     let files = storage::Files::open(&config.storage, config.file_max_bytes)?;
+    // actix's own default, named so that the workers share the pool size out.
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let pooling = config::Pooling {
+        size: config.pooling.size.div_ceil(workers),
+        ..config.pooling
+    };
     let state = web::Data::new(AppState::new(
         &database.url,
-        config.pooling,
+        pooling,
         tokens,
         config.login_limits,
         files,
@@ -177,6 +184,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     // Made here, before the workers, which share it.
     openapi::published();
     let server = HttpServer::new(move || app(state.clone()))
+        .workers(workers)
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
         .run();

@@ -10,7 +10,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::db::DbPool;
+use crate::db::PoolsStatus;
 
 /// Upper bounds of the duration histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
@@ -118,9 +118,8 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The metrics now, the pool read at this moment.
-    pub fn render(&self, pool: &DbPool) -> String {
-        let status = pool.status();
+    /// The metrics now, the pools read at this moment.
+    pub fn render(&self, status: PoolsStatus) -> String {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         for (state, value) in [
             ("idle", status.available),

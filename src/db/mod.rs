@@ -24,6 +24,16 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
+/// Pools together, as deadpool counts each: connections open and allowed, those idle, and
+/// the requests waiting for one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolsStatus {
+    pub size: usize,
+    pub max_size: usize,
+    pub available: usize,
+    pub waiting: usize,
+}
+
 /// A pool of `pooling.size` connections, each with its statement timeout. Each connection
 /// counts the statements it runs into `queries` (the `relais_database_queries_total` metric).
 pub fn pool(database_url: &str, pooling: Pooling, queries: Counter) -> Result<DbPool, String> {

@@ -12,13 +12,13 @@ use crate::helpers::{As, Locked, Method, TestApp};
 /// Every connection of the pool is back in it, idle and healthy.
 async fn pool_is_whole(app: &TestApp) {
     for _ in 0..50 {
-        let status = app.state.pool.status();
+        let status = app.state.pools_status();
         if status.available == status.size {
             break;
         }
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
-    let status = app.state.pool.status();
+    let status = app.state.pools_status();
     assert_eq!(status.available, status.size, "{status:?}");
     for _ in 0..(status.max_size * 2) {
         app.get("/api/v1/themes", As::Public).await.expect(200);

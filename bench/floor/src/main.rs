@@ -42,7 +42,7 @@ impl Statement {
 
 struct Floor {
     pool: Pool,
-    calls: HashMap<String, Statement>,
+    calls: std::sync::Arc<HashMap<String, Statement>>,
 }
 
 #[actix_web::main]
@@ -57,29 +57,39 @@ async fn main() -> Result<(), String> {
     let pool_size = std::env::var("RELAIS_DB_POOL_SIZE")
         .ok()
         .and_then(|size| size.parse().ok())
-        .unwrap_or(16);
+        .unwrap_or(16usize);
     let config: tokio_postgres::Config =
         var("DATABASE_URL")?.parse().map_err(|e| format!("{e}"))?;
-    let manager = Manager::from_config(
-        config,
-        tokio_postgres::NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
-    let pool = Pool::builder(manager)
-        .max_size(pool_size)
+    // A pool per worker, opened on its thread, as relais has: tokio-postgres drives each
+    // connection from the runtime that opened it, so a pool shared by actix's single-threaded
+    // workers would make statements cross threads.
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let pool = move || {
+        Pool::builder(Manager::from_config(
+            config.clone(),
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        ))
+        .max_size(pool_size.div_ceil(workers))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+    };
     if std::env::args().nth(1).as_deref() == Some("explain") {
-        return explain(&pool, &calls).await;
+        return explain(&pool()?, &calls).await;
     }
-    let floor = web::Data::new(Floor { pool, calls });
+    let calls = std::sync::Arc::new(calls);
     HttpServer::new(move || {
+        let floor = pool().map(|pool| Floor {
+            pool,
+            calls: calls.clone(),
+        });
         App::new()
-            .app_data(floor.clone())
+            .app_data(web::Data::new(floor))
             .route("/{call}", web::get().to(run))
     })
+    .workers(workers)
     .bind(var("FLOOR_BIND")?)
     .map_err(|e| e.to_string())?
     .run()
@@ -87,7 +97,11 @@ async fn main() -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-async fn run(floor: web::Data<Floor>, name: web::Path<String>) -> HttpResponse {
+async fn run(floor: web::Data<Result<Floor, String>>, name: web::Path<String>) -> HttpResponse {
+    let floor = match floor.as_ref() {
+        Ok(floor) => floor,
+        Err(e) => return HttpResponse::InternalServerError().body(e.clone()),
+    };
     let Some(statement) = floor.calls.get(name.as_str()) else {
         return HttpResponse::NotFound().finish();
     };
