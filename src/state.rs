@@ -116,14 +116,18 @@ impl AppState {
 }
 
 impl Shared {
+    /// Every pool of the process: the first is the holder's, then each worker's.
+    pub fn pools(&self) -> Vec<DbPool> {
+        match self.pools.lock() {
+            Ok(pools) => pools.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     /// Every pool of the process together: its connections, those idle, and the requests
     /// waiting for one.
     pub fn pools_status(&self) -> db::PoolsStatus {
-        let pools = match self.pools.lock() {
-            Ok(pools) => pools.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
-        pools
+        self.pools()
             .iter()
             .map(DbPool::status)
             .fold(db::PoolsStatus::default(), |total, status| {

@@ -1,5 +1,8 @@
 //! Filters, ready to become SQL: each renders as ` AND …` on the row aliased `t`.
 
+use diesel::QueryableByName;
+use diesel::result::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::geo::{self, GEO_PARAMS};
@@ -82,11 +85,11 @@ pub enum Condition {
         link: &'static LinkTable,
         key: String,
     },
-    /// The row is tagged, through `link`, with the theme `key` or one below it.
-    Tagged {
-        link: &'static LinkTable,
-        key: String,
-    },
+    /// The row is tagged with the theme `key` (id or slug) or one below it: named as ids by
+    /// [`name_themes`] before it is rendered.
+    Tagged { key: String },
+    /// The row is tagged with one of these themes (`t.theme_ids`, kept from its links).
+    TaggedWith(Vec<Uuid>),
     /// `column >= at`
     AtOrAfter { column: &'static str, at: Bind },
     /// `column < at`
@@ -276,16 +279,13 @@ impl Condition {
                     .append(&id_or_slug(link.targets, key))
                     .push(")");
             }
-            Condition::Tagged { link, key } => {
-                sql.append(&linked(link))
-                    .push(
-                        "theme_id IN (WITH RECURSIVE below(id) AS (SELECT id FROM themes WHERE id = ",
-                    )
-                    .append(&id_or_slug("themes", key))
-                    .push(
-                        " UNION SELECT c.id FROM themes c JOIN below ON c.parent_id = below.id) \
-                         SELECT id FROM below))",
-                    );
+            // Not yet named, it matches nothing rather than everything.
+            Condition::Tagged { .. } => {
+                sql.push("FALSE");
+            }
+            Condition::TaggedWith(themes) => {
+                sql.push("t.theme_ids && ")
+                    .bind(Bind::Uuids(themes.clone()));
             }
             Condition::AtOrAfter { column, at } => {
                 sql.push(column).push(" >= ").bind(at.clone());
@@ -367,6 +367,38 @@ fn linked(link: &LinkTable) -> Sql {
         .push(link.owner)
         .push(" = t.id AND l.");
     sql
+}
+
+#[derive(QueryableByName)]
+struct ThemeId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+/// The ids of the theme `key` (id or slug) and of every theme below it; none when it names
+/// no theme.
+pub async fn themes_below(conn: &AsyncPgConnection, key: &str) -> QueryResult<Vec<Uuid>> {
+    let mut below = Sql::from("WITH RECURSIVE below(id) AS (SELECT id FROM themes WHERE id = ");
+    below.append(&id_or_slug("themes", key)).push(
+        " UNION SELECT c.id FROM themes c JOIN below ON c.parent_id = below.id) \
+         SELECT id FROM below",
+    );
+    let themes = below.load::<ThemeId>(&mut &*conn).await?;
+    Ok(themes.into_iter().map(|theme| theme.id).collect())
+}
+
+/// Names the themes of each [`Condition::Tagged`] with the ids `below` gives for its key.
+///
+/// Bound as values, the ids let the planner weigh the themes by how often each appears in
+/// the rows' `theme_ids`, where a subquery got its default guess: on 10,000 events it hashed
+/// every theme link to find a theme's upcoming events (12 ms), where walking the start index
+/// stops after some sixty rows (0.2 ms).
+pub fn name_themes(conditions: &mut [Condition], mut below: impl FnMut(&str) -> Vec<Uuid>) {
+    for condition in conditions {
+        if let Condition::Tagged { key } = condition {
+            *condition = Condition::TaggedWith(below(key));
+        }
+    }
 }
 
 /// The id of the row of `table` named by `key`: the key itself when it is a UUID, else the

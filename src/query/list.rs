@@ -4,12 +4,14 @@
 
 use diesel::QueryableByName;
 use diesel::pg::Pg;
+use diesel::result::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use uuid::Uuid;
 
 use super::collection::{Collection, FACET_VALUES, Facet, FacetCount};
-use super::condition::{Condition, Direction, Filters};
+use super::condition::{self, Condition, Direction, Filters};
 use super::counts::{Counts, Key, Snapshot, Tally};
 use super::cursor::{self, Position, Sort};
 use super::geo::Near;
@@ -95,6 +97,25 @@ impl Plan {
             order,
             conditions,
         })
+    }
+
+    /// Names, as ids, the themes its filters name by key: a round trip, for a plan that the
+    /// planner can weigh (see [`condition::name_themes`]).
+    pub async fn name_themes(&mut self, conn: &AsyncPgConnection) -> QueryResult<()> {
+        let mut named = Vec::new();
+        for condition in &self.conditions {
+            if let Condition::Tagged { key } = condition {
+                named.push(condition::themes_below(conn, key).await?);
+            }
+        }
+        let mut named = named.into_iter();
+        self.name_themes_with(|_| named.next().unwrap_or_default());
+        Ok(())
+    }
+
+    /// Names the themes its filters name by key with the ids `below` gives for each key.
+    pub fn name_themes_with(&mut self, below: impl FnMut(&str) -> Vec<Uuid>) {
+        condition::name_themes(&mut self.conditions, below);
     }
 
     /// ` WHERE …`: what the caller may see, then the conditions.
@@ -525,11 +546,16 @@ impl Plan {
 
     /// Runs the plan: one page of rows, with its total and facets. The snapshot is read
     /// first, with the page (pipelined); what is not kept under it is then counted.
-    pub async fn run<R>(self, conn: &mut AsyncPgConnection, counts: &Counts) -> ApiResult<Rows<R>>
+    pub async fn run<R>(
+        mut self,
+        conn: &mut AsyncPgConnection,
+        counts: &Counts,
+    ) -> ApiResult<Rows<R>>
     where
         R: QueryableByName<Pg> + Send + 'static,
     {
         let conn: &AsyncPgConnection = conn;
+        self.name_themes(conn).await?;
         let (snapshot, fetched) =
             futures_util::future::try_join(Snapshot::read(conn), self.fetch::<R>(conn)).await?;
         let total = async {

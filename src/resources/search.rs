@@ -15,13 +15,13 @@ use crate::auth::Caller;
 use crate::enums::text_enum;
 use crate::error::{ApiError, ApiResult, ListErrors};
 use crate::msg;
-use crate::query::condition::search_score;
+use crate::query::condition::{name_themes, search_score, themes_below};
 use crate::query::cursor::{after_rank, ranked_after, ranking_signature};
 use crate::query::geo::GeoFilters;
 use crate::query::sql::{Bind, Sql};
 use crate::query::{
-    Collection, Condition, DateBound, Direction, FACET_VALUES, FacetCount, Filters, LinkTable,
-    ListQuery, Page, Rows, Span,
+    Collection, Condition, DateBound, Direction, FACET_VALUES, FacetCount, Filters, ListQuery,
+    Page, Rows, Span,
 };
 use crate::resources::actors::model::ACTORS;
 use crate::resources::centres::model::CENTRES;
@@ -50,8 +50,6 @@ struct Searched {
     kind_column: &'static str,
     /// Its year (`NULL` when the type has none).
     year: &'static str,
-    /// Its theme links.
-    themes: &'static LinkTable,
     /// What `from=` and `to=` compare (`None`: the type is left out when they are given).
     period: Option<Span>,
     /// Names that tolerate typos.
@@ -67,7 +65,6 @@ static SEARCHED: [Searched; 5] = [
         centre: "t.id",
         kind_column: "NULL",
         year: "NULL",
-        themes: &links::CENTRE_THEMES,
         period: None,
         typo: Some("t.name"),
     },
@@ -79,7 +76,6 @@ static SEARCHED: [Searched; 5] = [
         centre: "NULL",
         kind_column: "t.kind",
         year: "NULL",
-        themes: &links::ACTOR_THEMES,
         period: None,
         typo: Some("t.name"),
     },
@@ -91,7 +87,6 @@ static SEARCHED: [Searched; 5] = [
         centre: "t.centre_id",
         kind_column: "t.kind",
         year: "extract(year FROM t.starts_at AT TIME ZONE 'Europe/Paris')",
-        themes: &links::EVENT_THEMES,
         period: Some(Span::SCHEDULE),
         typo: None,
     },
@@ -103,7 +98,6 @@ static SEARCHED: [Searched; 5] = [
         centre: "t.centre_id",
         kind_column: "t.kind",
         year: "NULL",
-        themes: &links::TRAINING_THEMES,
         period: None,
         typo: None,
     },
@@ -115,7 +109,6 @@ static SEARCHED: [Searched; 5] = [
         centre: "t.centre_id",
         kind_column: "t.kind",
         year: "extract(year FROM t.published_on)",
-        themes: &links::DOCUMENT_THEMES,
         period: Some(PUBLICATION),
         typo: None,
     },
@@ -215,10 +208,7 @@ fn type_conditions(
         });
     }
     if let Some(theme) = &filters.theme {
-        conditions.push(Condition::Tagged {
-            link: searched.themes,
-            key: theme.clone(),
-        });
+        conditions.push(Condition::Tagged { key: theme.clone() });
     }
     if let Some(kind) = &filters.kind {
         if searched.kind_column == "NULL" {
@@ -402,7 +392,12 @@ pub async fn search(
         .unwrap_or(crate::query::DEFAULT_PER_PAGE);
     let signature = ranking_signature(&Condition::search(&query.filters.q, None)?);
     let after = ranked_after(query.paging.cursor.as_deref(), &signature)?;
-    let Some(sql) = statement(&caller, &query, after)? else {
+    let mut conn = state.conn().await?;
+    let themes = match &query.filters.theme {
+        Some(key) => themes_below(&conn, key).await?,
+        None => Vec::new(),
+    };
+    let Some(sql) = statement(&caller, &query, after, &themes)? else {
         return Rows::<Hit>::ranked(
             Vec::new(),
             per_page,
@@ -413,7 +408,6 @@ pub async fn search(
         )
         .respond(&query, |h| h);
     };
-    let mut conn = state.conn().await?;
     let found: Found = sql.get_result(&mut conn).await?;
     let unreadable =
         |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
@@ -458,15 +452,20 @@ fn parts(query: &ListQuery<SearchFilters>) -> ApiResult<Vec<(&'static Searched, 
 }
 
 /// The one statement of a search, after the cursor's `(score, id)` when paging by cursor;
-/// `None` when the filters rule every type out. The matches are gathered once
+/// `None` when the filters rule every type out; `themes`, the ids `theme=` names (its theme
+/// and those below it). The matches are gathered once
 /// (materialised), then ranked, counted and faceted; snippets are cut for the page only. A
 /// page costs the same at any depth: it is cut after the cursor's score and id.
 pub fn statement(
     caller: &Caller,
     query: &ListQuery<SearchFilters>,
     after: Option<(f64, Uuid)>,
+    themes: &[Uuid],
 ) -> ApiResult<Option<Sql>> {
-    let parts = parts(query)?;
+    let mut parts = parts(query)?;
+    for (_, conditions) in &mut parts {
+        name_themes(conditions, |_| themes.to_vec());
+    }
     if parts.is_empty() {
         return Ok(None);
     }

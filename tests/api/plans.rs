@@ -250,7 +250,9 @@ async fn check<F: Filters>(
     for query in queries {
         for &role in roles {
             let parsed = ListQuery::<F>::parse("/", query).expect("a valid query");
-            let plan = Plan::new(collection, role, &parsed, scope.to_vec()).expect("a valid plan");
+            let mut plan =
+                Plan::new(collection, role, &parsed, scope.to_vec()).expect("a valid plan");
+            plan.name_themes(&conn).await.expect("the themes named");
             let mut explain = Sql::from("EXPLAIN (ANALYZE, FORMAT JSON) ");
             explain.append(&plan.page());
             let explained: Explained = explain

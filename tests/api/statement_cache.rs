@@ -35,10 +35,13 @@ async fn list_statements_are_prepared_once_per_connection() {
         .await
         .expect(200);
     }
-    // Every connection of the pool at once: each holds the list's page and count once at most.
+    // Every connection of the worker's pool at once: each holds the list's page and count
+    // once at most.
+    let pools = app.state.pools();
+    let worker = pools.last().expect("the worker's pool");
     let mut connections = Vec::new();
-    for _ in 0..4 {
-        connections.push(app.state.conn().await.expect("a connection"));
+    for _ in 0..worker.status().max_size {
+        connections.push(worker.get().await.expect("a connection"));
     }
     let (mut pages, mut counts) = (0, 0);
     for conn in &mut connections {

@@ -14,6 +14,7 @@
 use actix_web::{App, HttpResponse, HttpServer, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use relais::auth::Role;
 use relais::query::sql::{Bind, Sql};
 use relais::query::{Collection, Filters, ListQuery, Lock, Plan};
@@ -49,11 +50,16 @@ struct Floor {
 async fn main() -> Result<(), String> {
     let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
     let calls = std::fs::read_to_string(var("FLOOR_CALLS")?).map_err(|e| e.to_string())?;
-    let calls = calls
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(call)
-        .collect::<Result<HashMap<_, _>, _>>()?;
+    // relais names a list's themes as ids before its page (one round trip): done once here.
+    let namer = AsyncPgConnection::establish(&var("DATABASE_URL")?)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut statements = HashMap::new();
+    for line in calls.lines().filter(|line| !line.trim().is_empty()) {
+        let (name, statement) = call(&namer, line).await?;
+        statements.insert(name, statement);
+    }
+    let calls = statements;
     let pool_size = std::env::var("RELAIS_DB_POOL_SIZE")
         .ok()
         .and_then(|size| size.parse().ok())
@@ -177,7 +183,7 @@ fn to_value<T: serde::Serialize>(value: Result<T, tokio_postgres::Error>) -> Res
 }
 
 /// `name role path` → the call's name and its statement.
-fn call(line: &str) -> Result<(String, Statement), String> {
+async fn call(namer: &AsyncPgConnection, line: &str) -> Result<(String, Statement), String> {
     let mut parts = line.split_whitespace();
     let (Some(name), Some(role), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(format!("a call is `name role path`: {line}"));
@@ -187,20 +193,22 @@ fn call(line: &str) -> Result<(String, Statement), String> {
         "member" => Role::Member,
         other => return Err(format!("unknown role {other}")),
     };
-    let sql = statement(role, path).map_err(|e| format!("{line}: {e}"))?;
+    let sql = statement(namer, role, path)
+        .await
+        .map_err(|e| format!("{line}: {e}"))?;
     let (text, binds) = sql.render();
     let binds = binds.into_iter().map(bind).collect();
     Ok((name.to_string(), Statement { text, binds }))
 }
 
 /// The statement relais runs for `path` read by `role`: a page, or an item by id or slug.
-fn statement(role: Role, path: &str) -> Result<Sql, String> {
+async fn statement(namer: &AsyncPgConnection, role: Role, path: &str) -> Result<Sql, String> {
     let (route, query) = path.split_once('?').unwrap_or((path, ""));
     let segments: Vec<&str> = route.trim_start_matches("/api/v1/").split('/').collect();
     match segments.as_slice() {
-        ["events"] => page::<EventFilters>(&EVENTS, role, query),
-        ["documents"] => page::<DocumentFilters>(&DOCUMENTS, role, query),
-        ["actors"] => page::<ActorFilters>(&ACTORS, role, query),
+        ["events"] => page::<EventFilters>(&EVENTS, role, query, namer).await,
+        ["documents"] => page::<DocumentFilters>(&DOCUMENTS, role, query, namer).await,
+        ["actors"] => page::<ActorFilters>(&ACTORS, role, query, namer).await,
         [collection, key] => {
             let collection = match *collection {
                 "events" => &EVENTS,
@@ -216,13 +224,15 @@ fn statement(role: Role, path: &str) -> Result<Sql, String> {
     }
 }
 
-fn page<F: Filters>(
+async fn page<F: Filters>(
     collection: &'static Collection,
     role: Role,
     query: &str,
+    namer: &AsyncPgConnection,
 ) -> Result<Sql, String> {
     let query = ListQuery::<F>::parse("/", query).map_err(|e| format!("{e:?}"))?;
-    let plan = Plan::new(collection, role, &query, Vec::new()).map_err(|e| format!("{e:?}"))?;
+    let mut plan = Plan::new(collection, role, &query, Vec::new()).map_err(|e| format!("{e:?}"))?;
+    plan.name_themes(namer).await.map_err(|e| e.to_string())?;
     Ok(plan.page())
 }
 

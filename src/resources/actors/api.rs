@@ -137,10 +137,7 @@ impl Filters for ActorFilters {
             });
         }
         if let Some(theme) = &self.theme {
-            conditions.push(Condition::Tagged {
-                link: &links::ACTOR_THEMES,
-                key: theme.clone(),
-            });
+            conditions.push(Condition::Tagged { key: theme.clone() });
         }
         if let Some(is_expert) = self.is_expert {
             conditions.push(Condition::Equals {

@@ -119,10 +119,7 @@ impl Filters for CentreFilters {
             conditions.push(Condition::text("t.scope", scope.as_str()));
         }
         if let Some(theme) = &self.theme {
-            conditions.push(Condition::Tagged {
-                link: &links::CENTRE_THEMES,
-                key: theme.clone(),
-            });
+            conditions.push(Condition::Tagged { key: theme.clone() });
         }
         conditions.extend(self.updated_since.map(Condition::updated_since));
         Ok(conditions)

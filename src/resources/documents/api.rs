@@ -138,10 +138,7 @@ impl Filters for DocumentFilters {
             });
         }
         if let Some(theme) = &self.theme {
-            conditions.push(Condition::Tagged {
-                link: &links::DOCUMENT_THEMES,
-                key: theme.clone(),
-            });
+            conditions.push(Condition::Tagged { key: theme.clone() });
         }
         conditions.extend(self.kind.map(|v| Condition::text("t.kind", v.as_str())));
         conditions.extend(

@@ -200,10 +200,7 @@ impl Filters for EventFilters {
             });
         }
         if let Some(theme) = &self.theme {
-            conditions.push(Condition::Tagged {
-                link: &links::EVENT_THEMES,
-                key: theme.clone(),
-            });
+            conditions.push(Condition::Tagged { key: theme.clone() });
         }
         conditions.extend(self.kind.map(|v| Condition::text("t.kind", v.as_str())));
         conditions.extend(self.format.map(|v| Condition::text("t.format", v.as_str())));

@@ -118,10 +118,7 @@ impl Filters for TrainingFilters {
             });
         }
         if let Some(theme) = &self.theme {
-            conditions.push(Condition::Tagged {
-                link: &links::TRAINING_THEMES,
-                key: theme.clone(),
-            });
+            conditions.push(Condition::Tagged { key: theme.clone() });
         }
         conditions.extend(self.kind.map(|v| Condition::text("t.kind", v.as_str())));
         conditions.extend(
