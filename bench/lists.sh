@@ -12,6 +12,7 @@
 # BENCH_SECONDS (default 10 a measure), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default
 # 32), BENCH_CALLS (a regular expression: only the calls it names, e.g. '^event'), BENCH_PORT
 # (default 18080; the floor listens on the next port), RELAIS_BIN, FLOOR_BIN.
+# Each call is first run for 2 seconds on each server, unmeasured (a warm-up).
 # Prints a Markdown table: throughput, p50, p99 and the server's peak RSS for each call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -147,6 +148,11 @@ for size in $sizes; do
         for url in "$relais_base$path" "$floor_base/$name"; do
             status=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "$url")
             [ "$status" = 200 ] || { echo "$url answers $status" >&2; exit 1; }
+        done
+        # Unmeasured, 2 seconds each: every connection prepares and first plans the call's
+        # statements (tens of milliseconds on a backend's first use), as a running server has.
+        for url in "$relais_base$path" "$floor_base/$name"; do
+            wrk -t2 -c"$connections" -d2s ${header:+-H "$header"} "$url" >/dev/null 2>&1
         done
         best_relais="0 0 0 0"
         best_floor="0 0 0 0"
