@@ -1,6 +1,6 @@
 //! The metrics behind `GET /metrics`, kept and written (OpenMetrics text) by
 //! `prometheus-client`: requests by route pattern and status, their durations, the requests in
-//! flight, the statements sent and the database pool. Route patterns
+//! flight, the statements sent and the database pools, summed. Route patterns
 //! (`/api/v1/events/{key}`), not paths, so that ids do not multiply the series.
 
 use prometheus_client::encoding::EncodeLabelSet;

@@ -201,9 +201,10 @@ print(json.dumps(samples))
         value("relais_http_requests_in_flight", json!({})),
         Some(1.0)
     );
+    // Every pool of the process: the test's own and its one worker's, 4 connections each.
     assert_eq!(
         value("relais_db_pool_connections", json!({"state": "max"})),
-        Some(4.0)
+        Some(8.0)
     );
     assert!(value("relais_db_pool_connections", json!({"state": "in_use"})).is_some());
     assert!(value("relais_db_pool_waiting", json!({})).is_some());
