@@ -102,14 +102,11 @@ impl Plan {
     /// Names, as ids, the themes its filters name by key: a round trip, for a plan that the
     /// planner can weigh (see [`condition::name_themes`]).
     pub async fn name_themes(&mut self, conn: &AsyncPgConnection) -> QueryResult<()> {
-        let mut named = Vec::new();
-        for condition in &self.conditions {
+        for condition in &mut self.conditions {
             if let Condition::Tagged { key } = condition {
-                named.push(condition::themes_below(conn, key).await?);
+                *condition = Condition::TaggedWith(condition::themes_below(conn, key).await?);
             }
         }
-        let mut named = named.into_iter();
-        self.name_themes_with(|_| named.next().unwrap_or_default());
         Ok(())
     }
 

@@ -392,12 +392,8 @@ pub async fn search(
         .unwrap_or(crate::query::DEFAULT_PER_PAGE);
     let signature = ranking_signature(&Condition::search(&query.filters.q, None)?);
     let after = ranked_after(query.paging.cursor.as_deref(), &signature)?;
-    let mut conn = state.conn().await?;
-    let themes = match &query.filters.theme {
-        Some(key) => themes_below(&conn, key).await?,
-        None => Vec::new(),
-    };
-    let Some(sql) = statement(&caller, &query, after, &themes)? else {
+    let mut parts = parts(&query)?;
+    if parts.is_empty() {
         return Rows::<Hit>::ranked(
             Vec::new(),
             per_page,
@@ -407,7 +403,12 @@ pub async fn search(
             None,
         )
         .respond(&query, |h| h);
-    };
+    }
+    let mut conn = state.conn().await?;
+    if let Some(key) = &query.filters.theme {
+        parts.name_themes(&themes_below(&conn, key).await?);
+    }
+    let sql = statement(&caller, &query, after, &parts);
     let found: Found = sql.get_result(&mut conn).await?;
     let unreadable =
         |e: serde_json::Error| ApiError::internal(format!("reading search results: {e}"));
@@ -425,9 +426,26 @@ pub async fn search(
     .respond(&query, |hit| hit)
 }
 
+/// The types a search reads, each with its conditions.
+pub struct Parts(Vec<(&'static Searched, Vec<Condition>)>);
+
+impl Parts {
+    /// Whether the filters rule every type out.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Names `theme=` in each type's conditions: `themes`, its theme and those below it.
+    pub fn name_themes(&mut self, themes: &[Uuid]) {
+        for (_, conditions) in &mut self.0 {
+            name_themes(conditions, |_| themes.to_vec());
+        }
+    }
+}
+
 /// The types searched, each with its conditions. `territory`, `near` and `bbox` keep the
 /// types that have places, and filter them.
-fn parts(query: &ListQuery<SearchFilters>) -> ApiResult<Vec<(&'static Searched, Vec<Condition>)>> {
+pub fn parts(query: &ListQuery<SearchFilters>) -> ApiResult<Parts> {
     let mut parts = Vec::new();
     let geography = query.geo.conditions()?;
     let types = query.filters.types()?;
@@ -448,28 +466,20 @@ fn parts(query: &ListQuery<SearchFilters>) -> ApiResult<Vec<(&'static Searched, 
             parts.push((searched, conditions));
         }
     }
-    Ok(parts)
+    Ok(Parts(parts))
 }
 
-/// The one statement of a search, after the cursor's `(score, id)` when paging by cursor;
-/// `None` when the filters rule every type out; `themes`, the ids `theme=` names (its theme
-/// and those below it). The matches are gathered once
+/// The one statement of a search of `parts` (not empty, their themes named), after the
+/// cursor's `(score, id)` when paging by cursor. The matches are gathered once
 /// (materialised), then ranked, counted and faceted; snippets are cut for the page only. A
 /// page costs the same at any depth: it is cut after the cursor's score and id.
 pub fn statement(
     caller: &Caller,
     query: &ListQuery<SearchFilters>,
     after: Option<(f64, Uuid)>,
-    themes: &[Uuid],
-) -> ApiResult<Option<Sql>> {
-    let mut parts = parts(query)?;
-    for (_, conditions) in &mut parts {
-        name_themes(conditions, |_| themes.to_vec());
-    }
-    if parts.is_empty() {
-        return Ok(None);
-    }
-    let parts = parts.as_slice();
+    parts: &Parts,
+) -> Sql {
+    let parts = parts.0.as_slice();
     let per_page = query
         .paging
         .per_page
@@ -503,7 +513,7 @@ pub fn statement(
         .push(" AS facets, (SELECT score FROM page ORDER BY score DESC, id OFFSET ")
         .bind(Bind::Int(i64::from(per_page) - 1))
         .push(" LIMIT 1) AS last_score");
-    Ok(Some(sql))
+    sql
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

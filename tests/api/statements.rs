@@ -141,20 +141,16 @@ fn sessions_of_a_training() {
 #[test]
 fn search_across_every_type() {
     use relais::auth::Caller;
-    use relais::resources::search::{SearchFilters, statement};
+    use relais::resources::search::{SearchFilters, parts, statement};
     let query = ListQuery::<SearchFilters>::parse(
         "/api/v1/search",
         "q=zones%20humides&theme=mares&from=2026-01-01&per_page=10",
     )
     .expect("a valid query");
-    let sql = statement(
-        &Caller::PUBLIC,
-        &query,
-        Some((0.25, Uuid::nil())),
-        &[Uuid::nil()],
-    )
-    .expect("a valid search")
-    .expect("types to search");
+    let mut parts = parts(&query).expect("a valid search");
+    assert!(!parts.is_empty(), "types to search");
+    parts.name_themes(&[Uuid::nil()]);
+    let sql = statement(&Caller::PUBLIC, &query, Some((0.25, Uuid::nil())), &parts);
     let (text, binds) = sql.render();
     insta::assert_snapshot!(format!("{text}\n-- {binds:?}"));
 }
